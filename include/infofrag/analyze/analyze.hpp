@@ -1,0 +1,67 @@
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "infofrag/info/information.hpp"
+#include "infofrag/io/embeddings.hpp"
+
+namespace infofrag {
+
+/// Options of `infofrag analyze` (config section [analyze]).
+struct AnalyzeConfig {
+  std::string embeddings;            ///< input embeddings file
+  std::string out;                   ///< output analysis file, written atomically
+  std::string device = "cpu";        ///< cpu, cuda or cuda:N
+  std::string dtype = "float32";     ///< precision of the fingerprint pass: float32 or float64
+  int64_t fingerprint_size = 0;      ///< use the first K fingerprint points; 0 = all
+  double nmi_floor_bits = 1e-3;      ///< NMI is 0 where a channel's 2I − I′ is below this
+  int64_t memory_budget_mb = 1024;   ///< working memory for one tile of rows, MiB
+  int64_t tile_rows = 0;             ///< rows per tile; 0 = automatic
+  bool whole_spaces = true;          ///< also compare members' whole latent spaces
+  bool progress = true;              ///< progress bar on stderr
+};
+
+/// Wall time per stage, seconds.
+struct AnalyzeSeconds {
+  double read = 0, fingerprints = 0, pairwise = 0, labels = 0, spaces = 0, write = 0;
+};
+
+/// Everything `analyze` finds; tensors are float64 (int64 for indices) on the CPU.
+struct Analysis {
+  int64_t fingerprint_size = 0;
+  std::vector<std::string> channel_member;  ///< [M] member id of each channel
+  torch::Tensor channel_dim;                ///< int64 [M] dimension within its member
+  ChannelInfo channels;                     ///< [M]
+  torch::Tensor pair_info_bits;             ///< [M, M] I(X;U,V)
+  Similarity similarity;                    ///< [M, M]
+
+  std::vector<std::string> factor_names;    ///< [F]; empty without labels
+  ChannelInfo factors;                      ///< [F]; I = H(factor)
+  torch::Tensor label_pair_info_bits;       ///< [M, F]
+  Similarity labels;                        ///< [M, F] channel vs factor
+  Similarity factor_similarity;             ///< [F, F] factor vs factor
+
+  std::vector<std::string> members;         ///< [K] member ids (whole spaces)
+  ChannelInfo spaces;                       ///< [K] whole latent spaces; undefined if off
+  Similarity space_similarity;              ///< [K, K]
+  Similarity space_labels;                  ///< [K, F]
+
+  AnalyzeSeconds seconds;
+};
+
+/// The science of the analyze stage: Bhattacharyya fingerprints of every channel (and of
+/// every member's whole latent space), I(X;U), and NMI and VI between all channels, with
+/// every ground-truth factor, and between factors. No file access.
+Analysis analyze(const Embeddings& embeddings, const AnalyzeConfig& config);
+
+/// Writes `analysis` to `path` atomically (README, "The analysis file").
+void write_analysis(const std::string& path, const Analysis& analysis, const AnalyzeConfig& config);
+
+/// `infofrag analyze`: embeddings file → analysis file; logs each stage's wall time to
+/// stderr. Returns the process exit code (0); user errors throw infofrag::Error.
+int run_analyze(const AnalyzeConfig& config);
+
+}  // namespace infofrag

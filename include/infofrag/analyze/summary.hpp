@@ -1,0 +1,23 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace infofrag {
+
+/// Options of `infofrag summarize`.
+struct SummarizeConfig {
+  std::string analysis;             ///< analysis file written by `infofrag analyze`
+  int64_t top = 10;                 ///< channels listed, most informative first
+  double min_info_bits = 0.01;      ///< channels below this count as uninformative
+};
+
+/// A short human-readable summary of an analysis file: sizes, how many channels carry
+/// information, the most informative channels with their best-matching factor, and each
+/// factor's best channel.
+std::string summarize_analysis(const SummarizeConfig& config);
+
+/// `infofrag summarize`: prints `summarize_analysis` to stdout. Returns the exit code (0).
+int run_summarize(const SummarizeConfig& config);
+
+}  // namespace infofrag

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <torch/torch.h>
+
+#include <vector>
+
+namespace infofrag {
+
+/// Log-variances are clamped to this range before use, so that float32 never sees a
+/// variance that underflows to 0 (0/0 = NaN) or overflows. exp(±80) stays normal in float32;
+/// posteriors narrower than σ ≈ 4e-18 or wider than σ ≈ 2e17 are treated as at the limit.
+inline constexpr double kLogvarMin = -80.0;
+inline constexpr double kLogvarMax = 80.0;
+
+/// Bhattacharyya distance between 1-D Gaussians N(mu1, e^logvar1) and N(mu2, e^logvar2),
+/// elementwise with broadcasting, in the inputs' dtype:
+///   D = (mu1 − mu2)² / (4(σ1² + σ2²)) + ½ ln[(σ1² + σ2²) / (2σ1σ2)].
+/// The second term equals ½ ln cosh((logvar1 − logvar2)/2), computed in that stable form,
+/// so D(x, x) = 0 exactly.
+torch::Tensor bhattacharyya(const torch::Tensor& mu1, const torch::Tensor& logvar1,
+                            const torch::Tensor& mu2, const torch::Tensor& logvar2);
+
+/// As `bhattacharyya`, with logvars already clamped to [kLogvarMin, kLogvarMax] and the
+/// variances var = exp(logvar) precomputed (the tiled analysis reuses them across tiles).
+torch::Tensor bhattacharyya_with_var(const torch::Tensor& mu1, const torch::Tensor& logvar1,
+                                     const torch::Tensor& var1, const torch::Tensor& mu2,
+                                     const torch::Tensor& logvar2, const torch::Tensor& var2);
+
+/// Every channel's fingerprint. mu, logvar: [N, M] (M channels). Returns D: [M, N, N],
+/// D[m, i, j] = distance between p(u_m | x_i) and p(u_m | x_j). Memory is M·N², so for large
+/// ensembles use `bhattacharyya_rows` (what the analysis does).
+torch::Tensor bhattacharyya_channels(const torch::Tensor& mu, const torch::Tensor& logvar);
+
+/// Rows [begin, end) of every channel's fingerprint. mu, logvar: [N, M]. Returns [T, M, N]
+/// with T = end − begin: entry [t, m, j] = D_m(x_{begin+t}, x_j).
+torch::Tensor bhattacharyya_rows(const torch::Tensor& mu, const torch::Tensor& logvar,
+                                 int64_t begin, int64_t end);
+
+/// The fingerprint of a group of channels of one member: the sum of their distances (the
+/// Bhattacharyya distance between the diagonal Gaussians restricted to `dims`).
+/// mu, logvar: [N, d]; dims: indices into d. Returns [N, N].
+torch::Tensor bhattacharyya_group(const torch::Tensor& mu, const torch::Tensor& logvar,
+                                  const std::vector<int64_t>& dims);
+
+}  // namespace infofrag

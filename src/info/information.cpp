@@ -1,0 +1,138 @@
+#include "infofrag/info/information.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "infofrag/core/progress.hpp"
+#include "infofrag/core/tensor_options.hpp"
+
+namespace infofrag {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// Rows per tile on CPU are also capped so a tile of BC rows stays cache-sized; the batched
+/// products do not get faster with more rows per call, but the elementwise work does.
+constexpr int64_t kCpuTileBytes = int64_t{8} << 20;
+
+int64_t tile_rows_for(const ChannelSet& a, const ChannelSet* b, const TileOptions& options) {
+  const int64_t n = a.points();
+  if (options.tile_rows > 0) return std::min(options.tile_rows, n);
+  const int64_t element_bytes = a.options().dtype().itemsize();
+  const int64_t mb = b ? b->size() : a.size();
+  const int64_t per_row = (a.work_elements_per_row() + (b ? b->work_elements_per_row() : 0) +
+                           2 * a.size() * mb) * element_bytes;
+  int64_t rows = std::max<int64_t>(1, (options.memory_budget_mb << 20) / std::max<int64_t>(per_row, 1));
+  if (!a.options().device().is_cuda()) {
+    rows = std::min(rows, std::max<int64_t>(1, kCpuTileBytes / std::max<int64_t>(per_row, 1)));
+  }
+  return std::min(rows, n);
+}
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// Sums log2 of row sums (for I) and of squared row sums (for I′) over the tile's rows.
+void accumulate_channel_terms(const torch::Tensor& rows, torch::Tensor& info_acc,
+                              torch::Tensor* self_acc) {
+  info_acc += rows.sum(-1).log2_().sum(0, /*keepdim=*/false, torch::kFloat64);
+  if (self_acc) *self_acc += rows.square().sum(-1).log2_().sum(0, false, torch::kFloat64);
+}
+
+/// −(1/N) Σ_i log2[(1/N) S_i] = log2 N − (1/N) Σ_i log2 S_i.
+torch::Tensor finish_bits(const torch::Tensor& log2_sum, int64_t n) {
+  return (std::log2(static_cast<double>(n)) - log2_sum / static_cast<double>(n)).cpu();
+}
+
+/// The pass shared by pairwise_info (b == nullptr: b is a) and cross_info.
+CrossInfo run_pass(const ChannelSet& a, const ChannelSet* b, const TileOptions& options) {
+  const int64_t n = a.points();
+  TORCH_CHECK(n > 0, "information pass: no fingerprint points");
+  TORCH_CHECK(!b || b->points() == n, "cross_info: the two sets have different points");
+  const torch::Device device = a.options().device();
+  const auto acc_options = torch::TensorOptions().dtype(torch::kFloat64).device(device);
+  const int64_t ma = a.size();
+  const int64_t mb = b ? b->size() : ma;
+
+  torch::Tensor pair_acc = torch::zeros({ma, mb}, acc_options);
+  torch::Tensor info_a = torch::zeros({ma}, acc_options);
+  torch::Tensor self_a = torch::zeros({ma}, acc_options);
+  torch::Tensor info_b = torch::zeros({mb}, acc_options);
+  torch::Tensor self_b = torch::zeros({mb}, acc_options);
+
+  const int64_t tile = tile_rows_for(a, b, options);
+  Progress progress("pairwise information", n, options.progress);
+  PassSeconds seconds;
+  for (int64_t begin = 0; begin < n; begin += tile) {
+    const int64_t end = std::min(begin + tile, n);
+    auto start = Clock::now();
+    const torch::Tensor rows_a = a.coefficient_rows(begin, end);              // [T, Ma, N]
+    const torch::Tensor rows_b = b ? b->coefficient_rows(begin, end) : rows_a;  // [T, Mb, N]
+    synchronize(device);
+    seconds.fingerprints += seconds_since(start);
+
+    start = Clock::now();
+    torch::Tensor products = torch::bmm(rows_a, rows_b.transpose(1, 2));  // [T, Ma, Mb]
+    if (b) {
+      accumulate_channel_terms(rows_a, info_a, &self_a);
+      accumulate_channel_terms(rows_b, info_b, &self_b);
+    } else {
+      accumulate_channel_terms(rows_a, info_a, nullptr);
+    }
+    products.log2_();
+    if (!b) self_a += products.diagonal(0, 1, 2).sum(0, false, torch::kFloat64);
+    pair_acc += products.sum(0, false, torch::kFloat64);
+    synchronize(device);
+    seconds.pairwise += seconds_since(start);
+    progress.advance(end - begin);
+  }
+
+  CrossInfo out;
+  out.a = {finish_bits(info_a, n), finish_bits(self_a, n)};
+  out.b = b ? ChannelInfo{finish_bits(info_b, n), finish_bits(self_b, n)} : out.a;
+  out.pair_bits = finish_bits(pair_acc, n);
+  out.seconds = seconds;
+  return out;
+}
+
+}  // namespace
+
+PairwiseInfo pairwise_info(const ChannelSet& set, const TileOptions& options) {
+  CrossInfo pass = run_pass(set, nullptr, options);
+  // The two triangles come from the same products but separate roundings; average them so
+  // the result is exactly symmetric.
+  torch::Tensor pair_bits = (pass.pair_bits + pass.pair_bits.t()) * 0.5;
+  return {pass.a, pair_bits, pass.seconds};
+}
+
+CrossInfo cross_info(const ChannelSet& a, const ChannelSet& b, const TileOptions& options) {
+  return run_pass(a, &b, options);
+}
+
+Similarity similarity(const ChannelInfo& a, const ChannelInfo& b, const torch::Tensor& pair_bits,
+                      double nmi_floor_bits) {
+  const torch::Tensor h_a = a.self_mi_bits().unsqueeze(1);  // [Ma, 1]
+  const torch::Tensor h_b = b.self_mi_bits().unsqueeze(0);  // [1, Mb]
+  const torch::Tensor shared =
+      a.info_bits.unsqueeze(1) + b.info_bits.unsqueeze(0) - pair_bits;  // I(U;V)
+  const torch::Tensor defined = h_a.ge(nmi_floor_bits) & h_b.ge(nmi_floor_bits);
+  const torch::Tensor denominator = torch::where(defined, (h_a * h_b).sqrt(),
+                                                 torch::ones_like(shared));
+  Similarity out;
+  out.nmi = torch::where(defined, shared / denominator, torch::zeros_like(shared));
+  out.vi_bits =
+      pair_bits * 2 - a.self_pair_bits.unsqueeze(1) - b.self_pair_bits.unsqueeze(0);
+  return out;
+}
+
+torch::Tensor info_bits_from_distances(const torch::Tensor& distances) {
+  const int64_t n = distances.size(-1);
+  const torch::Tensor log_mean = torch::logsumexp(-distances.to(torch::kFloat64), -1) -
+                                 std::log(static_cast<double>(n));
+  return -log_mean.mean(-1) / std::log(2.0);
+}
+
+}  // namespace infofrag

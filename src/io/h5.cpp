@@ -1,0 +1,380 @@
+#include "infofrag/io/h5.hpp"
+
+#include <hdf5.h>
+
+#include <filesystem>
+#include <type_traits>
+
+#include "infofrag/core/error.hpp"
+
+namespace infofrag::h5 {
+
+static_assert(std::is_same_v<hid_t, int64_t>, "infofrag needs HDF5 >= 1.10 (64-bit hid_t)");
+
+namespace {
+
+/// Owns an HDF5 identifier and closes it with the matching H5*close.
+class Id {
+ public:
+  Id(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  Id(Id&& other) noexcept : id_(other.id_), close_(other.close_) { other.id_ = -1; }
+  Id(const Id&) = delete;
+  Id& operator=(const Id&) = delete;
+  ~Id() {
+    if (id_ >= 0) close_(id_);
+  }
+  hid_t get() const { return id_; }
+  bool ok() const { return id_ >= 0; }
+
+ private:
+  hid_t id_;
+  herr_t (*close_)(hid_t);
+};
+
+/// Turns off HDF5's habit of printing its error stack to stderr; we report errors ourselves.
+void quiet() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+herr_t take_innermost(unsigned n, const H5E_error2_t* error, void* out) {
+  if (n == 0) *static_cast<std::string*>(out) = error->desc ? error->desc : "";
+  return 0;
+}
+
+/// HDF5's innermost message for the last failure, as " (HDF5: ...)", or "".
+std::string hdf5_says() {
+  std::string message;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, take_innermost, &message);
+  H5Eclear2(H5E_DEFAULT);
+  return message.empty() ? "" : " (HDF5: " + message + ")";
+}
+
+Id link_creation_plist() {
+  Id plist(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
+  H5Pset_create_intermediate_group(plist.get(), 1);
+  return plist;
+}
+
+/// A variable-length UTF-8 string type.
+Id vlen_string_type() {
+  Id type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.get(), H5T_VARIABLE);
+  H5Tset_cset(type.get(), H5T_CSET_UTF8);
+  return type;
+}
+
+std::vector<int64_t> space_shape(hid_t space) {
+  const int rank = H5Sget_simple_extent_ndims(space);
+  std::vector<hsize_t> dims(static_cast<size_t>(std::max(rank, 0)));
+  if (rank > 0) H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  return std::vector<int64_t>(dims.begin(), dims.end());
+}
+
+int64_t element_count(const std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+/// Reads strings from a dataset or attribute whose file type is `file_type`. `read` is
+/// called with the memory type and a buffer.
+template <typename ReadFn>
+std::vector<std::string> read_string_values(hid_t file_type, hid_t space, int64_t count,
+                                            ReadFn read, const std::string& where) {
+  if (H5Tget_class(file_type) != H5T_STRING) {
+    throw InputError(where + " does not hold strings");
+  }
+  std::vector<std::string> values;
+  values.reserve(static_cast<size_t>(count));
+  if (H5Tis_variable_str(file_type) > 0) {
+    Id mem_type(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(mem_type.get(), H5T_VARIABLE);
+    H5Tset_cset(mem_type.get(), H5Tget_cset(file_type));
+    std::vector<char*> buffer(static_cast<size_t>(count), nullptr);
+    if (read(mem_type.get(), buffer.data()) < 0) {
+      throw InputError(where + " cannot be read" + hdf5_says());
+    }
+    for (char* s : buffer) values.emplace_back(s ? s : "");
+    H5Dvlen_reclaim(mem_type.get(), space, H5P_DEFAULT, buffer.data());
+  } else {
+    const size_t size = H5Tget_size(file_type);
+    Id mem_type(H5Tcopy(file_type), H5Tclose);
+    std::vector<char> buffer(size * static_cast<size_t>(count) + 1, '\0');
+    if (read(mem_type.get(), buffer.data()) < 0) {
+      throw InputError(where + " cannot be read" + hdf5_says());
+    }
+    for (int64_t i = 0; i < count; ++i) {
+      std::string s(buffer.data() + i * size, size);
+      s.erase(s.find_last_not_of(std::string("\0 ", 2)) + 1);
+      values.push_back(std::move(s));
+    }
+  }
+  return values;
+}
+
+hid_t native_type(torch::Dtype dtype) {
+  switch (dtype) {
+    case torch::kFloat32: return H5T_NATIVE_FLOAT;
+    case torch::kFloat64: return H5T_NATIVE_DOUBLE;
+    case torch::kInt64: return H5T_NATIVE_INT64;
+    case torch::kUInt8: return H5T_NATIVE_UINT8;
+    default: TORCH_CHECK(false, "h5: unsupported tensor dtype ", dtype);
+  }
+}
+
+}  // namespace
+
+File File::open(const std::string& path) {
+  quiet();
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw InputError(path + ": no such file");
+  if (std::filesystem::is_directory(path, ec)) {
+    throw InputError(path + ": is a folder, not an HDF5 file");
+  }
+  if (H5Fis_hdf5(path.c_str()) <= 0) {
+    H5Eclear2(H5E_DEFAULT);
+    throw InputError(path + ": not an HDF5 file (no HDF5 signature found)");
+  }
+  const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (id < 0) {
+    throw InputError(path + ": cannot be opened as HDF5; it may be truncated or corrupt" +
+                     hdf5_says());
+  }
+  return File(path, id);
+}
+
+File File::create(const std::string& path) {
+  quiet();
+  const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (id < 0) throw InputError(path + ": cannot create this file" + hdf5_says());
+  return File(path, id);
+}
+
+File::File(File&& other) noexcept : path_(std::move(other.path_)), id_(other.id_) {
+  other.id_ = -1;
+}
+
+File& File::operator=(File&& other) noexcept {
+  if (this != &other) {
+    if (id_ >= 0) H5Fclose(id_);
+    path_ = std::move(other.path_);
+    id_ = other.id_;
+    other.id_ = -1;
+  }
+  return *this;
+}
+
+File::~File() {
+  if (id_ >= 0) H5Fclose(id_);
+}
+
+std::string File::where(const std::string& name) const { return path_ + ": " + name; }
+
+bool File::has(const std::string& name) const {
+  if (name == "/" || name.empty()) return true;
+  // H5Lexists fails (rather than answering false) when a parent is missing, so walk down.
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = name.find('/', pos + 1);
+    const std::string prefix = name.substr(0, pos);
+    if (H5Lexists(id_, prefix.c_str(), H5P_DEFAULT) <= 0) {
+      H5Eclear2(H5E_DEFAULT);
+      return false;
+    }
+  }
+  return true;
+}
+
+bool File::is_group(const std::string& name) const {
+  if (!has(name)) return false;
+  H5O_info_t info;
+  if (H5Oget_info_by_name(id_, name.c_str(), &info, H5P_DEFAULT) < 0) {
+    throw InputError(where(name) + " cannot be inspected" + hdf5_says());
+  }
+  return info.type == H5O_TYPE_GROUP;
+}
+
+std::vector<std::string> File::list(const std::string& group) const {
+  Id g(H5Gopen2(id_, group.c_str(), H5P_DEFAULT), H5Gclose);
+  if (!g.ok()) throw InputError(where(group) + " is not a group" + hdf5_says());
+  H5G_info_t info;
+  H5Gget_info(g.get(), &info);
+  std::vector<std::string> names;
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    const ssize_t size = H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i,
+                                            nullptr, 0, H5P_DEFAULT);
+    if (size < 0) throw InputError(where(group) + " cannot be listed" + hdf5_says());
+    std::string name(static_cast<size_t>(size), '\0');
+    H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(),
+                       static_cast<size_t>(size) + 1, H5P_DEFAULT);
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+DatasetInfo File::info(const std::string& name) const {
+  Id dataset(H5Dopen2(id_, name.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!dataset.ok()) throw InputError(where(name) + " is not a dataset" + hdf5_says());
+  Id space(H5Dget_space(dataset.get()), H5Sclose);
+  Id type(H5Dget_type(dataset.get()), H5Tclose);
+  DatasetInfo result;
+  result.shape = space_shape(space.get());
+  switch (H5Tget_class(type.get())) {
+    case H5T_FLOAT: result.kind = Kind::kFloat; break;
+    case H5T_INTEGER: result.kind = Kind::kInteger; break;
+    case H5T_STRING: result.kind = Kind::kString; break;
+    default: result.kind = Kind::kOther; break;
+  }
+  return result;
+}
+
+torch::Tensor File::read(const std::string& name, torch::Dtype dtype) const {
+  const DatasetInfo meta = info(name);
+  const bool want_float = dtype == torch::kFloat32 || dtype == torch::kFloat64;
+  if (want_float && meta.kind != Kind::kFloat) {
+    throw InputError(where(name) + " must hold floating-point numbers (float32 or float64)");
+  }
+  if (!want_float && meta.kind != Kind::kInteger) {
+    throw InputError(where(name) + " must hold integers");
+  }
+  torch::Tensor out = torch::empty(meta.shape, torch::TensorOptions().dtype(dtype));
+  Id dataset(H5Dopen2(id_, name.c_str(), H5P_DEFAULT), H5Dclose);
+  if (out.numel() > 0 &&
+      H5Dread(dataset.get(), native_type(dtype), H5S_ALL, H5S_ALL, H5P_DEFAULT,
+              out.data_ptr()) < 0) {
+    throw InputError(where(name) + " cannot be read; the file may be truncated or corrupt" +
+                     hdf5_says());
+  }
+  return out;
+}
+
+std::vector<std::string> File::read_strings(const std::string& name) const {
+  Id dataset(H5Dopen2(id_, name.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!dataset.ok()) throw InputError(where(name) + " is not a dataset" + hdf5_says());
+  Id space(H5Dget_space(dataset.get()), H5Sclose);
+  Id type(H5Dget_type(dataset.get()), H5Tclose);
+  const std::vector<int64_t> shape = space_shape(space.get());
+  if (shape.size() > 1) {
+    throw InputError(where(name) + " must be a 1-D list of strings, has shape " +
+                     shape_string(shape));
+  }
+  return read_string_values(
+      type.get(), space.get(), element_count(shape),
+      [&](hid_t mem_type, void* buffer) {
+        return H5Dread(dataset.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer);
+      },
+      where(name));
+}
+
+bool File::has_attr(const std::string& object, const std::string& attr) const {
+  const htri_t exists = H5Aexists_by_name(id_, object.c_str(), attr.c_str(), H5P_DEFAULT);
+  H5Eclear2(H5E_DEFAULT);
+  return exists > 0;
+}
+
+std::vector<std::string> File::read_string_attr(const std::string& object,
+                                                const std::string& attr) const {
+  const std::string here = where(object) + " attribute '" + attr + "'";
+  Id a(H5Aopen_by_name(id_, object.c_str(), attr.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (!a.ok()) throw InputError(here + " is missing" + hdf5_says());
+  Id space(H5Aget_space(a.get()), H5Sclose);
+  Id type(H5Aget_type(a.get()), H5Tclose);
+  const std::vector<int64_t> shape = space_shape(space.get());
+  if (shape.size() > 1) {
+    throw InputError(here + " must be a string or a 1-D list of strings, has shape " +
+                     shape_string(shape));
+  }
+  return read_string_values(
+      type.get(), space.get(), element_count(shape),
+      [&](hid_t mem_type, void* buffer) { return H5Aread(a.get(), mem_type, buffer); }, here);
+}
+
+double File::read_number_attr(const std::string& object, const std::string& attr) const {
+  const std::string here = where(object) + " attribute '" + attr + "'";
+  Id a(H5Aopen_by_name(id_, object.c_str(), attr.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (!a.ok()) throw InputError(here + " is missing" + hdf5_says());
+  Id space(H5Aget_space(a.get()), H5Sclose);
+  Id type(H5Aget_type(a.get()), H5Tclose);
+  const H5T_class_t type_class = H5Tget_class(type.get());
+  if ((type_class != H5T_FLOAT && type_class != H5T_INTEGER) ||
+      H5Sget_simple_extent_npoints(space.get()) != 1) {
+    throw InputError(here + " must be a single number");
+  }
+  double value = 0;
+  if (H5Aread(a.get(), H5T_NATIVE_DOUBLE, &value) < 0) {
+    throw InputError(here + " cannot be read" + hdf5_says());
+  }
+  return value;
+}
+
+void File::write(const std::string& name, const torch::Tensor& tensor) {
+  const torch::Tensor data = tensor.contiguous().cpu();
+  const std::vector<hsize_t> dims(data.sizes().begin(), data.sizes().end());
+  Id space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
+  const hid_t type = native_type(data.scalar_type());
+  Id lcpl = link_creation_plist();
+  Id dataset(H5Dcreate2(id_, name.c_str(), type, space.get(), lcpl.get(), H5P_DEFAULT,
+                        H5P_DEFAULT),
+             H5Dclose);
+  if (!dataset.ok() ||
+      (data.numel() > 0 &&
+       H5Dwrite(dataset.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data_ptr()) < 0)) {
+    throw InputError(where(name) + " cannot be written" + hdf5_says());
+  }
+}
+
+void File::write_strings(const std::string& name, const std::vector<std::string>& values) {
+  const hsize_t count = values.size();
+  Id space(H5Screate_simple(1, &count, nullptr), H5Sclose);
+  Id type = vlen_string_type();
+  Id lcpl = link_creation_plist();
+  Id dataset(H5Dcreate2(id_, name.c_str(), type.get(), space.get(), lcpl.get(), H5P_DEFAULT,
+                        H5P_DEFAULT),
+             H5Dclose);
+  std::vector<const char*> pointers;
+  for (const std::string& v : values) pointers.push_back(v.c_str());
+  if (!dataset.ok() || (count > 0 && H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL,
+                                              H5P_DEFAULT, pointers.data()) < 0)) {
+    throw InputError(where(name) + " cannot be written" + hdf5_says());
+  }
+}
+
+void File::create_group(const std::string& name) {
+  if (has(name)) return;
+  Id lcpl = link_creation_plist();
+  Id group(H5Gcreate2(id_, name.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+  if (!group.ok()) throw InputError(where(name) + " cannot be created" + hdf5_says());
+}
+
+void File::set_attr(const std::string& object, const std::string& attr, const AttrValue& value) {
+  const std::string here = where(object) + " attribute '" + attr + "'";
+  Id target(H5Oopen(id_, object.c_str(), H5P_DEFAULT), H5Oclose);
+  if (!target.ok()) throw InputError(here + ": no such object" + hdf5_says());
+  if (H5Aexists(target.get(), attr.c_str()) > 0) H5Adelete(target.get(), attr.c_str());
+
+  auto write_attr = [&](hid_t type, hid_t space, const void* buffer) {
+    Id a(H5Acreate2(target.get(), attr.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
+         H5Aclose);
+    if (!a.ok() || H5Awrite(a.get(), type, buffer) < 0) {
+      throw InputError(here + " cannot be written" + hdf5_says());
+    }
+  };
+  Id scalar(H5Screate(H5S_SCALAR), H5Sclose);
+  if (const auto* v = std::get_if<int64_t>(&value)) {
+    write_attr(H5T_NATIVE_INT64, scalar.get(), v);
+  } else if (const auto* v = std::get_if<double>(&value)) {
+    write_attr(H5T_NATIVE_DOUBLE, scalar.get(), v);
+  } else if (const auto* v = std::get_if<std::string>(&value)) {
+    Id type = vlen_string_type();
+    const char* pointer = v->c_str();
+    write_attr(type.get(), scalar.get(), &pointer);
+  } else {
+    const auto& list = std::get<std::vector<std::string>>(value);
+    const hsize_t count = list.size();
+    Id space(H5Screate_simple(1, &count, nullptr), H5Sclose);
+    Id type = vlen_string_type();
+    std::vector<const char*> pointers;
+    for (const std::string& s : list) pointers.push_back(s.c_str());
+    write_attr(type.get(), space.get(), pointers.data());
+  }
+}
+
+}  // namespace infofrag::h5
