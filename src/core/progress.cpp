@@ -31,11 +31,14 @@ std::string format_duration(double seconds) {
   return buffer;
 }
 
-Progress::Progress(std::string label, int64_t total, bool enabled)
+Progress::Progress(std::string label, int64_t total, bool enabled, std::FILE* stream,
+                   double quiet_seconds)
     : label_(std::move(label)),
       total_(total > 0 ? total : 1),
       enabled_(enabled),
-      tty_(isatty(fileno(stderr)) == 1),
+      stream_(stream),
+      quiet_seconds_(quiet_seconds),
+      tty_(isatty(fileno(stream)) == 1),
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
 
@@ -44,7 +47,7 @@ Progress::~Progress() { finish(); }
 void Progress::advance(int64_t units) {
   if (!enabled_) return;
   done_ += units;
-  if (seconds_since(start_) < kQuietSeconds) return;
+  if (seconds_since(start_) < quiet_seconds_) return;
   if (tty_) {
     if (seconds_since(last_draw_) >= 0.2 || done_ >= total_) draw(false);
   } else {
@@ -69,18 +72,18 @@ void Progress::draw(bool final_line) {
     const int filled = static_cast<int>(kWidth * fraction);
     std::string bar(static_cast<size_t>(filled), '#');
     bar.resize(kWidth, '.');
-    std::fprintf(stderr, "\r%s [%s] %3d%% %s elapsed, ETA %s ", label_.c_str(), bar.c_str(),
+    std::fprintf(stream_, "\r%s [%s] %3d%% %s elapsed, ETA %s ", label_.c_str(), bar.c_str(),
                  percent, format_duration(elapsed).c_str(),
                  final_line ? "0s" : format_duration(eta).c_str());
-    if (final_line) std::fputc('\n', stderr);
+    if (final_line) std::fputc('\n', stream_);
   } else {
-    std::fprintf(stderr, "%s: %3d%% (%lld/%lld), %s elapsed, ETA %s\n", label_.c_str(), percent,
+    std::fprintf(stream_, "%s: %3d%% (%lld/%lld), %s elapsed, ETA %s\n", label_.c_str(), percent,
                  static_cast<long long>(done_), static_cast<long long>(total_),
                  format_duration(elapsed).c_str(),
                  final_line ? "0s" : format_duration(eta).c_str());
     last_decile_ = static_cast<int>(10 * done_ / total_);
   }
-  std::fflush(stderr);
+  std::fflush(stream_);
   shown_ = true;
   last_draw_ = std::chrono::steady_clock::now();
 }

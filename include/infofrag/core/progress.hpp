@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 namespace infofrag {
@@ -13,8 +14,10 @@ class Progress {
  public:
   static constexpr double kQuietSeconds = 2.0;
 
-  /// `total` units of work; `enabled` = false makes every call a no-op.
-  Progress(std::string label, int64_t total, bool enabled = true);
+  /// `total` units of work; `enabled` = false makes every call a no-op. `stream` and
+  /// `quiet_seconds` are for tests.
+  Progress(std::string label, int64_t total, bool enabled = true, std::FILE* stream = stderr,
+           double quiet_seconds = kQuietSeconds);
   ~Progress();
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -31,6 +34,8 @@ class Progress {
   int64_t total_;
   int64_t done_ = 0;
   bool enabled_;
+  std::FILE* stream_;
+  double quiet_seconds_;
   bool tty_;
   bool shown_ = false;
   int last_decile_ = -1;

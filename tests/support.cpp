@@ -1,0 +1,106 @@
+#include "support.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace infofrag::test {
+
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  std::string pattern = (fs::temp_directory_path() / "infofrag-test-XXXXXX").string();
+  TORCH_CHECK(mkdtemp(pattern.data()) != nullptr, "mkdtemp failed");
+  root_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(root_, ec);
+}
+
+std::string TempDir::path(const std::string& name) const {
+  return name.empty() ? root_ : (fs::path(root_) / name).string();
+}
+
+std::vector<std::string> TempDir::files() const {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(root_)) {
+    names.push_back(entry.path().filename().string());
+  }
+  return names;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+namespace {
+
+std::string quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
+CliRun run_cli(const std::vector<std::string>& args) {
+  TempDir logs;
+  std::string command = quote(INFOFRAG_CLI);
+  for (const std::string& a : args) command += " " + quote(a);
+  command += " >" + quote(logs.path("out")) + " 2>" + quote(logs.path("err")) + " </dev/null";
+  const int status = std::system(command.c_str());
+  CliRun run;
+  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.out = read_text(logs.path("out"));
+  run.err = read_text(logs.path("err"));
+  return run;
+}
+
+std::pair<torch::Tensor, torch::Tensor> hard_channel(const torch::Tensor& labels,
+                                                     torch::Dtype dtype) {
+  const torch::Tensor mu = (labels.to(dtype) * 10.0).unsqueeze(1);
+  const torch::Tensor logvar = torch::full_like(mu, std::log(1e-6));
+  return {mu, logvar};
+}
+
+double entropy_bits(const torch::Tensor& labels) {
+  std::map<int64_t, double> counts;
+  const auto a = labels.contiguous().to(torch::kInt64);
+  for (int64_t i = 0; i < a.numel(); ++i) counts[a[i].item<int64_t>()] += 1;
+  double h = 0;
+  const double n = static_cast<double>(a.numel());
+  for (const auto& [label, c] : counts) h -= c / n * std::log2(c / n);
+  return h;
+}
+
+double mutual_info_bits(const torch::Tensor& a, const torch::Tensor& b) {
+  std::map<std::pair<int64_t, int64_t>, double> joint;
+  std::map<int64_t, double> pa, pb;
+  const double n = static_cast<double>(a.numel());
+  for (int64_t i = 0; i < a.numel(); ++i) {
+    const int64_t x = a[i].item<int64_t>(), y = b[i].item<int64_t>();
+    joint[{x, y}] += 1 / n;
+    pa[x] += 1 / n;
+    pb[y] += 1 / n;
+  }
+  double mi = 0;
+  for (const auto& [xy, p] : joint) mi += p * std::log2(p / (pa[xy.first] * pb[xy.second]));
+  return mi;
+}
+
+}  // namespace infofrag::test

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+namespace infofrag::test {
+
+/// A fresh folder under the system's temporary folder, removed with everything in it when
+/// the object goes out of scope.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string path(const std::string& name = "") const;
+  /// Names of the files in the folder (to check that nothing half-written is left).
+  std::vector<std::string> files() const;
+
+ private:
+  std::string root_;
+};
+
+/// What a run of the infofrag executable did.
+struct CliRun {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Runs the infofrag executable built beside the tests with `args`; output is captured.
+CliRun run_cli(const std::vector<std::string>& args);
+
+std::string read_text(const std::string& path);
+void write_text(const std::string& path, const std::string& text);
+
+/// Posteriors of a hard clustering: point i sits at centre 10·labels[i] with a tiny
+/// variance, so BC is 1 within a cluster and 0 between clusters. Returns [N, 1] each.
+std::pair<torch::Tensor, torch::Tensor> hard_channel(const torch::Tensor& labels,
+                                                     torch::Dtype dtype);
+
+/// Plug-in entropy (bits) of integer labels [N], computed from counts.
+double entropy_bits(const torch::Tensor& labels);
+/// Classic mutual information (bits) of two partitions, from their contingency table.
+double mutual_info_bits(const torch::Tensor& a, const torch::Tensor& b);
+
+}  // namespace infofrag::test
