@@ -28,6 +28,20 @@ torch::Tensor bhattacharyya_with_var(const torch::Tensor& mu1, const torch::Tens
   return distance.add_(log_cosh_((logvar1 - logvar2).mul_(0.5)), /*alpha=*/0.5);
 }
 
+CoefficientTerms coefficient_terms(const torch::Tensor& mu, const torch::Tensor& logvar) {
+  CoefficientTerms terms;
+  terms.sd = logvar.clamp(kLogvarMin, kLogvarMax).mul_(0.5).exp_();
+  terms.half_var = terms.sd.square().mul_(0.5);  // exact halving: sd·sd = 2·half_var
+  terms.scaled_mu = mu / std::sqrt(8.0);
+  return terms;
+}
+
+torch::Tensor bhattacharyya_coefficient(const CoefficientTerms& a, const CoefficientTerms& b) {
+  const torch::Tensor h = a.half_var + b.half_var;
+  torch::Tensor coefficient = (a.scaled_mu - b.scaled_mu).square_().div_(h).neg_().exp_();
+  return coefficient.mul_((a.sd * b.sd).div_(h).sqrt_());
+}
+
 torch::Tensor bhattacharyya_channels(const torch::Tensor& mu, const torch::Tensor& logvar) {
   TORCH_CHECK(mu.dim() == 2 && mu.sizes() == logvar.sizes(),
               "bhattacharyya_channels: mu and logvar must both be [N, M]");

@@ -13,9 +13,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// Rows per tile on CPU are also capped so a tile of BC rows stays cache-sized; the batched
-/// products do not get faster with more rows per call, but the elementwise work does.
-constexpr int64_t kCpuTileBytes = int64_t{8} << 20;
+/// On CPU, a tile of coefficient rows is kept about this size so the elementwise work on it
+/// stays in cache; the matrix products do not get faster with more rows per tile.
+constexpr int64_t kCpuTileBytes = int64_t{2} << 20;
 
 int64_t tile_rows_for(const ChannelSet& a, const ChannelSet* b, const TileOptions& options) {
   const int64_t n = a.points();
@@ -24,11 +24,12 @@ int64_t tile_rows_for(const ChannelSet& a, const ChannelSet* b, const TileOption
   const int64_t mb = b ? b->size() : a.size();
   const int64_t per_row = (a.work_elements_per_row() + (b ? b->work_elements_per_row() : 0) +
                            2 * a.size() * mb) * element_bytes;
-  int64_t rows = std::max<int64_t>(1, (options.memory_budget_mb << 20) / std::max<int64_t>(per_row, 1));
+  int64_t rows = (options.memory_budget_mb << 20) / std::max<int64_t>(per_row, 1);
   if (!a.options().device().is_cuda()) {
-    rows = std::min(rows, std::max<int64_t>(1, kCpuTileBytes / std::max<int64_t>(per_row, 1)));
+    const int64_t coefficient_bytes = (a.size() + (b ? b->size() : 0)) * n * element_bytes;
+    rows = std::min(rows, kCpuTileBytes / std::max<int64_t>(coefficient_bytes, 1));
   }
-  return std::min(rows, n);
+  return std::clamp<int64_t>(rows, 1, n);
 }
 
 double seconds_since(Clock::time_point start) {
@@ -36,10 +37,12 @@ double seconds_since(Clock::time_point start) {
 }
 
 /// Sums log2 of row sums (for I) and of squared row sums (for I′) over the tile's rows.
+/// Sums over one tile stay in the working dtype (casting reductions are slow on CPU); the
+/// running totals over tiles are float64.
 void accumulate_channel_terms(const torch::Tensor& rows, torch::Tensor& info_acc,
                               torch::Tensor* self_acc) {
-  info_acc += rows.sum(-1).log2_().sum(0, /*keepdim=*/false, torch::kFloat64);
-  if (self_acc) *self_acc += rows.square().sum(-1).log2_().sum(0, false, torch::kFloat64);
+  info_acc += rows.sum(-1).log2_().sum(0);
+  if (self_acc) *self_acc += rows.square().sum(-1).log2_().sum(0);
 }
 
 /// −(1/N) Σ_i log2[(1/N) S_i] = log2 N − (1/N) Σ_i log2 S_i.
@@ -64,6 +67,9 @@ CrossInfo run_pass(const ChannelSet& a, const ChannelSet* b, const TileOptions& 
   torch::Tensor self_b = torch::zeros({mb}, acc_options);
 
   const int64_t tile = tile_rows_for(a, b, options);
+  // Reused for every tile: a fresh [T, Ma, Mb] allocation per tile costs as much as the
+  // products themselves on CPU.
+  torch::Tensor products_buffer = torch::empty({tile, ma, mb}, a.options());
   Progress progress("pairwise information", n, options.progress);
   PassSeconds seconds;
   for (int64_t begin = 0; begin < n; begin += tile) {
@@ -75,7 +81,8 @@ CrossInfo run_pass(const ChannelSet& a, const ChannelSet* b, const TileOptions& 
     seconds.fingerprints += seconds_since(start);
 
     start = Clock::now();
-    torch::Tensor products = torch::bmm(rows_a, rows_b.transpose(1, 2));  // [T, Ma, Mb]
+    torch::Tensor products = products_buffer.slice(0, 0, end - begin);  // [T, Ma, Mb]
+    torch::bmm_out(products, rows_a, rows_b.transpose(1, 2));
     if (b) {
       accumulate_channel_terms(rows_a, info_a, &self_a);
       accumulate_channel_terms(rows_b, info_b, &self_b);
@@ -83,17 +90,18 @@ CrossInfo run_pass(const ChannelSet& a, const ChannelSet* b, const TileOptions& 
       accumulate_channel_terms(rows_a, info_a, nullptr);
     }
     products.log2_();
-    if (!b) self_a += products.diagonal(0, 1, 2).sum(0, false, torch::kFloat64);
-    pair_acc += products.sum(0, false, torch::kFloat64);
+    pair_acc += products.sum(0);
     synchronize(device);
     seconds.pairwise += seconds_since(start);
     progress.advance(end - begin);
   }
 
   CrossInfo out;
-  out.a = {finish_bits(info_a, n), finish_bits(self_a, n)};
-  out.b = b ? ChannelInfo{finish_bits(info_b, n), finish_bits(self_b, n)} : out.a;
   out.pair_bits = finish_bits(pair_acc, n);
+  // Within one set, I(X;U,U′) is the diagonal of I(X;U,V): the same numbers, so that
+  // NMI(U, U) = 1 and VI(U, U) = 0 exactly.
+  out.a = {finish_bits(info_a, n), b ? finish_bits(self_a, n) : out.pair_bits.diagonal().clone()};
+  out.b = b ? ChannelInfo{finish_bits(info_b, n), finish_bits(self_b, n)} : out.a;
   out.seconds = seconds;
   return out;
 }

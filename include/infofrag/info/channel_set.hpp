@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "infofrag/info/fingerprint.hpp"
+
 namespace infofrag {
 
 /// A list of channels whose Bhattacharyya coefficients BC = exp(−D) can be produced a few
@@ -13,6 +15,12 @@ namespace infofrag {
 ///    columns' D (a member's whole latent space, or any subset of its dimensions);
 ///  - factors: ground-truth classes [N, F] as channels, BC = 1 for equal classes, 0 otherwise.
 /// Sets concatenate with `append`, so channels and factors share one pass over the rows.
+/// Bhattacharyya coefficients below this are set to exactly 0: the square root of the
+/// dtype's smallest normal number, so that no product of two coefficients is subnormal
+/// (subnormals make CPU matrix products several times slower). Every row sum the
+/// information terms take is >= 1 (the j = i term), so the change is below N times this.
+double tiny_coefficient(torch::Dtype dtype);
+
 class ChannelSet {
  public:
   /// mu, logvar: [N, M], floating point; the set computes in their dtype and device.
@@ -32,6 +40,7 @@ class ChannelSet {
   torch::TensorOptions options() const;
 
   /// BC rows: [T, M, N] with T = end − begin, entry [t, m, j] = exp(−D_m(x_{begin+t}, x_j)).
+  /// Coefficients below `tiny_coefficient` are set to 0 (see there).
   torch::Tensor coefficient_rows(int64_t begin, int64_t end) const;
   /// Elements of working memory that `coefficient_rows` needs per row (for tiling).
   int64_t work_elements_per_row() const;
@@ -41,9 +50,10 @@ class ChannelSet {
   struct Part {
     Kind kind;
     int64_t size;              // channels this part contributes
-    torch::Tensor mu;          // [N, M'] (Gaussian kinds)
-    torch::Tensor logvar;      // [N, M'] clamped
-    torch::Tensor var;         // [N, M'] exp(logvar)
+    torch::Tensor mu;          // [N, M'] (groups)
+    torch::Tensor logvar;      // [N, M'] clamped (groups)
+    torch::Tensor var;         // [N, M'] exp(logvar) (groups)
+    CoefficientTerms terms;    // [N, M'] (Gaussian)
     torch::Tensor group;       // int64 [M'] (groups)
     torch::Tensor labels;      // int64 [N, F] (factors)
   };

@@ -26,6 +26,20 @@ torch::Tensor bhattacharyya_with_var(const torch::Tensor& mu1, const torch::Tens
                                      const torch::Tensor& var1, const torch::Tensor& mu2,
                                      const torch::Tensor& logvar2, const torch::Tensor& var2);
 
+/// Precomputed per-point terms for `bhattacharyya_coefficient`, all [N, M] like mu:
+/// scaled_mu = mu / sqrt(8), half_var = e^logvar / 2, sd = e^(logvar/2) (logvar clamped).
+struct CoefficientTerms {
+  torch::Tensor scaled_mu, half_var, sd;
+};
+CoefficientTerms coefficient_terms(const torch::Tensor& mu, const torch::Tensor& logvar);
+
+/// exp(−D) computed directly, elementwise with broadcasting, from two sets of
+/// `coefficient_terms`: with h = (σ1² + σ2²)/2,
+///   BC = exp(−(μ1 − μ2)² / (8h)) · sqrt(σ1σ2 / h),
+/// about half the passes over memory of exp(−bhattacharyya). sd² is computed so that it
+/// equals 2·half_var exactly, which keeps BC(x, x) = 1 exactly.
+torch::Tensor bhattacharyya_coefficient(const CoefficientTerms& a, const CoefficientTerms& b);
+
 /// Every channel's fingerprint. mu, logvar: [N, M] (M channels). Returns D: [M, N, N],
 /// D[m, i, j] = distance between p(u_m | x_i) and p(u_m | x_j). Memory is M·N², so for large
 /// ensembles use `bhattacharyya_rows` (what the analysis does).

@@ -1,0 +1,99 @@
+// Benchmark of the analysis core (not part of the test suite; run scripts/bench_analyze.sh).
+// Times, inside one process and excluding start-up and file reading:
+//  - the pass over all channel pairs (fingerprints + batched products), best of --repeat;
+//  - the whole `analyze` (adds labels and whole latent spaces);
+//  - a plain square matrix product with the same FLOP count as the pairwise stage,
+// and prints the pairwise stage's GFLOP/s next to the plain product's.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "infofrag/analyze/analyze.hpp"
+#include "infofrag/core/tensor_options.hpp"
+#include "infofrag/io/embeddings.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+template <typename Fn>
+double best_seconds(int repeat, const torch::Device& device, Fn fn) {
+  double best = INFINITY;
+  for (int r = 0; r < repeat; ++r) {
+    infofrag::synchronize(device);
+    const auto start = Clock::now();
+    fn();
+    infofrag::synchronize(device);
+    best = std::min(best, std::chrono::duration<double>(Clock::now() - start).count());
+  }
+  return best;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string path, device_name = "cpu", dtype_name = "float32";
+  int repeat = 3;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--embeddings")) path = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--device")) device_name = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--dtype")) dtype_name = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--repeat")) repeat = std::atoi(argv[i + 1]);
+  }
+  if (path.empty()) {
+    std::fprintf(stderr, "usage: %s --embeddings E.h5 [--device cpu|cuda] [--dtype float32|float64] [--repeat R]\n", argv[0]);
+    return 2;
+  }
+  try {
+    torch::NoGradGuard no_grad;
+    const torch::Device device = infofrag::parse_device(device_name);
+    const torch::Dtype dtype = infofrag::parse_dtype(dtype_name);
+    const auto options = torch::TensorOptions().dtype(dtype).device(device);
+    const infofrag::Embeddings e = infofrag::read_embeddings(path);
+    std::vector<torch::Tensor> mus, lvs;
+    for (const auto& m : e.members) {
+      mus.push_back(m.mu);
+      lvs.push_back(m.logvar);
+    }
+    const auto set = infofrag::ChannelSet::gaussian(torch::cat(mus, 1).to(options),
+                                                    torch::cat(lvs, 1).to(options));
+    const double m = static_cast<double>(set.size()), n = static_cast<double>(set.points());
+    const infofrag::TileOptions tiles{1024, 0, false};
+
+    infofrag::pairwise_info(set, tiles);  // warm-up
+    infofrag::PassSeconds split;
+    const double pass_s = best_seconds(repeat, device, [&] {
+      const auto result = infofrag::pairwise_info(set, tiles);
+      split = result.seconds;
+    });
+
+    infofrag::AnalyzeConfig config;
+    config.device = device_name;
+    config.dtype = dtype_name;
+    config.progress = false;
+    const double analyze_s = best_seconds(repeat, device, [&] { infofrag::analyze(e, config); });
+
+    // A plain square product with the FLOPs of the pairwise stage (2 M² N²).
+    const double flops = 2 * m * m * n * n;
+    const int64_t side = static_cast<int64_t>(std::llround(std::cbrt(flops / 2)));
+    const torch::Tensor a = torch::randn({side, side}, options);
+    const torch::Tensor b = torch::randn({side, side}, options);
+    torch::mm(a, b);
+    const double mm_s = best_seconds(repeat, device, [&] { torch::mm(a, b); });
+
+    std::printf("cpp M=%d N=%d dtype=%s device=%s threads=%d pass_s=%.4f fingerprints_s=%.4f "
+                "pairwise_s=%.4f analyze_s=%.4f pairwise_gflops=%.1f matmul_side=%lld "
+                "matmul_s=%.4f matmul_gflops=%.1f\n",
+                static_cast<int>(m), static_cast<int>(n), dtype_name.c_str(), device_name.c_str(),
+                torch::get_num_threads(), pass_s, split.fingerprints, split.pairwise, analyze_s,
+                flops / split.pairwise / 1e9, static_cast<long long>(side), mm_s,
+                2.0 * side * side * side / mm_s / 1e9);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_analyze: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
