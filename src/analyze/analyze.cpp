@@ -56,64 +56,58 @@ Analysis analyze(const Embeddings& embeddings, const AnalyzeConfig& config) {
 
   Analysis out;
   out.fingerprint_size = embeddings.points();
-  std::vector<torch::Tensor> mus, logvars, dims, group;
-  for (size_t k = 0; k < embeddings.members.size(); ++k) {
-    const Member& m = embeddings.members[k];
-    mus.push_back(m.mu);
-    logvars.push_back(m.logvar);
-    dims.push_back(torch::arange(m.mu.size(1), torch::kInt64));
-    group.push_back(torch::full({m.mu.size(1)}, static_cast<int64_t>(k), torch::kInt64));
-    for (int64_t d = 0; d < m.mu.size(1); ++d) out.channel_member.push_back(m.id);
-    out.members.push_back(m.id);
+  std::vector<torch::Tensor> mus, logvars, dims;
+  std::vector<ChannelSet::Group> spaces;  // each member's columns
+  int64_t m = 0;
+  for (const Member& member : embeddings.members) {
+    const int64_t d = member.mu.size(1);
+    mus.push_back(member.mu);
+    logvars.push_back(member.logvar);
+    dims.push_back(torch::arange(d, torch::kInt64));
+    for (int64_t k = 0; k < d; ++k) out.channel_member.push_back(member.id);
+    out.members.push_back(member.id);
+    spaces.emplace_back(m, m + d);
+    m += d;
   }
-  const torch::Tensor mu = torch::cat(mus, 1).to(options);          // [N, M]
-  const torch::Tensor logvar = torch::cat(logvars, 1).to(options);  // [N, M]
+  if (!config.whole_spaces) spaces.clear();
   out.channel_dim = torch::cat(dims);
-  const int64_t m = mu.size(1);
+  const int64_t k = static_cast<int64_t>(spaces.size());
   const bool has_labels = embeddings.labels.defined();
-  out.factor_names = embeddings.factor_names;
   const int64_t f = has_labels ? embeddings.labels.size(1) : 0;
+  out.factor_names = embeddings.factor_names;
 
-  // Channels and factors go through one pass; the factor block costs F/M extra.
-  ChannelSet set = ChannelSet::gaussian(mu, logvar);
+  // One pass over the fingerprint rows serves channels [0, m), whole spaces [m, m + k) and
+  // factors [m + k, m + k + f); the extra blocks cost (k + f)/m more products, and a whole
+  // space's coefficients are products of its channels' (no second pass over distances).
+  ChannelSet set = ChannelSet::gaussian(torch::cat(mus, 1).to(options),
+                                        torch::cat(logvars, 1).to(options), spaces);
   if (has_labels) set.append(ChannelSet::factors(embeddings.labels, options));
   const PairwiseInfo pass = pairwise_info(set, tiles);
   out.seconds.fingerprints = pass.seconds.fingerprints;
   out.seconds.pairwise = pass.seconds.pairwise;
 
+  const int64_t s0 = m, f0 = m + k;  // first space, first factor
+  auto compare = [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+    return similarity(slice_info(pass.channels, r0, r1), slice_info(pass.channels, c0, c1),
+                      block(pass.pair_bits, r0, r1, c0, c1), config.nmi_floor_bits);
+  };
   out.channels = slice_info(pass.channels, 0, m);
   out.pair_info_bits = block(pass.pair_bits, 0, m, 0, m);
-  out.similarity = similarity(out.channels, out.channels, out.pair_info_bits,
-                              config.nmi_floor_bits);
+  out.similarity = compare(0, m, 0, m);
 
-  auto start = Clock::now();
+  const auto start = Clock::now();
   if (has_labels) {
-    out.factors = slice_info(pass.channels, m, m + f);
-    out.label_pair_info_bits = block(pass.pair_bits, 0, m, m, m + f);
-    out.labels = similarity(out.channels, out.factors, out.label_pair_info_bits,
-                            config.nmi_floor_bits);
-    out.factor_similarity = similarity(out.factors, out.factors,
-                                       block(pass.pair_bits, m, m + f, m, m + f),
-                                       config.nmi_floor_bits);
+    out.factors = slice_info(pass.channels, f0, f0 + f);
+    out.label_pair_info_bits = block(pass.pair_bits, 0, m, f0, f0 + f);
+    out.labels = compare(0, m, f0, f0 + f);
+    out.factor_similarity = compare(f0, f0 + f, f0, f0 + f);
   }
   out.seconds.labels = seconds_since(start);
-
-  if (config.whole_spaces) {
-    start = Clock::now();
-    ChannelSet spaces = ChannelSet::gaussian_groups(mu, logvar, torch::cat(group).to(device));
-    if (has_labels) spaces.append(ChannelSet::factors(embeddings.labels, options));
-    const PairwiseInfo space_pass = pairwise_info(spaces, tiles);
-    const int64_t k = static_cast<int64_t>(out.members.size());
-    out.spaces = slice_info(space_pass.channels, 0, k);
-    out.space_similarity = similarity(out.spaces, out.spaces,
-                                      block(space_pass.pair_bits, 0, k, 0, k),
-                                      config.nmi_floor_bits);
-    if (has_labels) {
-      out.space_labels = similarity(out.spaces, slice_info(space_pass.channels, k, k + f),
-                                    block(space_pass.pair_bits, 0, k, k, k + f),
-                                    config.nmi_floor_bits);
-    }
-    out.seconds.spaces = seconds_since(start);
+  if (k > 0) {
+    out.spaces = slice_info(pass.channels, s0, s0 + k);
+    out.space_similarity = compare(s0, s0 + k, s0, s0 + k);
+    out.channel_spaces = compare(0, m, s0, s0 + k);
+    if (has_labels) out.space_labels = compare(s0, s0 + k, f0, f0 + f);
   }
   return out;
 }
@@ -145,6 +139,8 @@ void write_analysis(const std::string& path, const Analysis& a, const AnalyzeCon
       file.write("/spaces/self_mi_bits", a.spaces.self_mi_bits());
       file.write("/spaces/nmi", a.space_similarity.nmi);
       file.write("/spaces/vi_bits", a.space_similarity.vi_bits);
+      file.write("/spaces/channel_nmi", a.channel_spaces.nmi);
+      file.write("/spaces/channel_vi_bits", a.channel_spaces.vi_bits);
       if (a.space_labels.nmi.defined()) {
         file.write("/spaces/labels_nmi", a.space_labels.nmi);
         file.write("/spaces/labels_vi_bits", a.space_labels.vi_bits);
@@ -194,10 +190,10 @@ int run_analyze(const AnalyzeConfig& config) {
   std::fprintf(stderr,
                "analyze: %zu members, %lld channels, %lld points, %zu factors\n"
                "analyze: wall time read %.3fs, fingerprints %.3fs, pairwise %.3fs, "
-               "labels %.3fs, spaces %.3fs, write %.3fs\n",
+               "labels %.3fs, write %.3fs\n",
                embeddings.members.size(), static_cast<long long>(embeddings.channels()),
                static_cast<long long>(embeddings.points()), analysis.factor_names.size(),
-               s.read, s.fingerprints, s.pairwise, s.labels, s.spaces, s.write);
+               s.read, s.fingerprints, s.pairwise, s.labels, s.write);
   return 0;
 }
 

@@ -18,14 +18,8 @@ torch::Tensor bhattacharyya(const torch::Tensor& mu1, const torch::Tensor& logva
                             const torch::Tensor& mu2, const torch::Tensor& logvar2) {
   const torch::Tensor lv1 = logvar1.clamp(kLogvarMin, kLogvarMax);
   const torch::Tensor lv2 = logvar2.clamp(kLogvarMin, kLogvarMax);
-  return bhattacharyya_with_var(mu1, lv1, lv1.exp(), mu2, lv2, lv2.exp());
-}
-
-torch::Tensor bhattacharyya_with_var(const torch::Tensor& mu1, const torch::Tensor& logvar1,
-                                     const torch::Tensor& var1, const torch::Tensor& mu2,
-                                     const torch::Tensor& logvar2, const torch::Tensor& var2) {
-  torch::Tensor distance = (mu1 - mu2).square_().div_(var1 + var2).mul_(0.25);
-  return distance.add_(log_cosh_((logvar1 - logvar2).mul_(0.5)), /*alpha=*/0.5);
+  torch::Tensor distance = (mu1 - mu2).square_().div_(lv1.exp() + lv2.exp()).mul_(0.25);
+  return distance.add_(log_cosh_((lv1 - lv2).mul_(0.5)), /*alpha=*/0.5);
 }
 
 CoefficientTerms coefficient_terms(const torch::Tensor& mu, const torch::Tensor& logvar) {

@@ -214,16 +214,35 @@ TEST_CASE("Cross matrices equal the blocks of the joint pass", "[info][gemm]") {
 }
 
 TEST_CASE("Groups of channels act as one multivariate channel", "[info][groups]") {
-  const Channels c = random_channels(25, 5, 4, torch::kFloat64);
-  const torch::Tensor group = torch::tensor({0, 1, 0, 1, 1}, torch::kInt64);
-  const auto info =
-      infofrag::pairwise_info(ChannelSet::gaussian_groups(c.mu, c.logvar, group), quiet(3));
-  const auto d0 = infofrag::bhattacharyya_group(c.mu, c.logvar, {0, 2});
-  const auto d1 = infofrag::bhattacharyya_group(c.mu, c.logvar, {1, 3, 4});
-  CHECK_THAT(info.channels.info_bits[0].item<double>(),
-             WithinAbs(infofrag::info_bits_from_distances(d0).item<double>(), 1e-9));
-  CHECK_THAT(info.pair_bits[0][1].item<double>(),
-             WithinAbs(infofrag::info_bits_from_distances(d0 + d1).item<double>(), 1e-9));
+  const Channels c = random_channels(25, 6, 4, torch::kFloat64);
+  // Equal-width groups that tile the columns take a reshape path; others a general one.
+  for (const auto& groups : std::vector<std::vector<ChannelSet::Group>>{
+           {{0, 3}, {3, 6}}, {{0, 2}, {2, 5}, {1, 6}}}) {
+    const auto info =
+        infofrag::pairwise_info(ChannelSet::gaussian(c.mu, c.logvar, groups), quiet(3));
+    REQUIRE(info.channels.info_bits.size(0) == 6 + static_cast<int64_t>(groups.size()));
+    std::vector<torch::Tensor> distances;
+    for (const auto& [begin, end] : groups) {
+      std::vector<int64_t> dims;
+      for (int64_t d = begin; d < end; ++d) dims.push_back(d);
+      distances.push_back(infofrag::bhattacharyya_group(c.mu, c.logvar, dims));
+    }
+    for (size_t g = 0; g < groups.size(); ++g) {
+      const int64_t channel = 6 + static_cast<int64_t>(g);
+      CHECK_THAT(info.channels.info_bits[channel].item<double>(),
+                 WithinAbs(infofrag::info_bits_from_distances(distances[g]).item<double>(), 1e-9));
+    }
+    CHECK_THAT(info.pair_bits[6][7].item<double>(),
+               WithinAbs(infofrag::info_bits_from_distances(distances[0] + distances[1])
+                             .item<double>(),
+                         1e-9));
+    // A group of one channel with itself: its column's own numbers.
+    CHECK_THAT(info.pair_bits[0][6].item<double>(),
+               WithinAbs(infofrag::info_bits_from_distances(
+                             distances[0] + infofrag::bhattacharyya_group(c.mu, c.logvar, {0}))
+                             .item<double>(),
+                         1e-9));
+  }
 }
 
 TEST_CASE("Uninformative channels get NMI 0, never NaN or inf", "[info][floor]") {

@@ -56,6 +56,7 @@ def analyze(members, labels=None):
            "spaces/info_bits": np.array([info_bits(b) for b in spaces])}
     out["similarity/nmi"], out["similarity/vi_bits"] = compare(channels, channels)
     out["spaces/nmi"], out["spaces/vi_bits"] = compare(spaces, spaces)
+    out["spaces/channel_nmi"], out["spaces/channel_vi_bits"] = compare(channels, spaces)
     if labels is not None:
         factors = [label_coefficients(labels[:, f]) for f in range(labels.shape[1])]
         out["labels/info_bits"] = np.array([info_bits(b) for b in factors])

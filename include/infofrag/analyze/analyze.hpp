@@ -26,7 +26,7 @@ struct AnalyzeConfig {
 
 /// Wall time per stage, seconds.
 struct AnalyzeSeconds {
-  double read = 0, fingerprints = 0, pairwise = 0, labels = 0, spaces = 0, write = 0;
+  double read = 0, fingerprints = 0, pairwise = 0, labels = 0, write = 0;
 };
 
 /// Everything `analyze` finds; tensors are float64 (int64 for indices) on the CPU.
@@ -48,6 +48,7 @@ struct Analysis {
   ChannelInfo spaces;                       ///< [K] whole latent spaces; undefined if off
   Similarity space_similarity;              ///< [K, K]
   Similarity space_labels;                  ///< [K, F]
+  Similarity channel_spaces;                ///< [M, K] each channel vs each whole space
 
   AnalyzeSeconds seconds;
 };

@@ -2,33 +2,35 @@
 
 #include <torch/torch.h>
 
+#include <utility>
 #include <vector>
 
 #include "infofrag/info/fingerprint.hpp"
 
 namespace infofrag {
 
-/// A list of channels whose Bhattacharyya coefficients BC = exp(−D) can be produced a few
-/// fingerprint rows at a time, so that no [M, N, N] tensor is ever held. Kinds of channel:
-///  - Gaussian: each column of mu/logvar [N, M] is one channel;
-///  - Gaussian groups: each group of columns is one channel whose D is the sum of its
-///    columns' D (a member's whole latent space, or any subset of its dimensions);
-///  - factors: ground-truth classes [N, F] as channels, BC = 1 for equal classes, 0 otherwise.
-/// Sets concatenate with `append`, so channels and factors share one pass over the rows.
 /// Bhattacharyya coefficients below this are set to exactly 0: the square root of the
 /// dtype's smallest normal number, so that no product of two coefficients is subnormal
 /// (subnormals make CPU matrix products several times slower). Every row sum the
 /// information terms take is >= 1 (the j = i term), so the change is below N times this.
 double tiny_coefficient(torch::Dtype dtype);
 
+/// A list of channels whose Bhattacharyya coefficients BC = exp(−D) can be produced a few
+/// fingerprint rows at a time, so that no [M, N, N] tensor is ever held. Kinds of channel:
+///  - Gaussian: each column of mu/logvar [N, M] is one channel;
+///  - groups of Gaussian columns: one channel per column range, whose D is the sum of its
+///    columns' D, i.e. whose BC is the product of theirs (a member's whole latent space);
+///  - factors: ground-truth classes [N, F] as channels, BC = 1 for equal classes, 0 otherwise.
+/// Sets concatenate with `append`, so all kinds share one pass over the rows.
 class ChannelSet {
  public:
-  /// mu, logvar: [N, M], floating point; the set computes in their dtype and device.
-  static ChannelSet gaussian(const torch::Tensor& mu, const torch::Tensor& logvar);
-  /// mu, logvar: [N, M]; group: int64 [M], group[m] in [0, G) is the channel column m
-  /// belongs to. Every group must be non-empty.
-  static ChannelSet gaussian_groups(const torch::Tensor& mu, const torch::Tensor& logvar,
-                                    const torch::Tensor& group);
+  /// A column range [begin, end) of mu/logvar forming one group channel.
+  using Group = std::pair<int64_t, int64_t>;
+
+  /// mu, logvar: [N, M], floating point; the set computes in their dtype and device. The
+  /// set's channels are the M columns, then one channel per entry of `groups`.
+  static ChannelSet gaussian(const torch::Tensor& mu, const torch::Tensor& logvar,
+                             const std::vector<Group>& groups = {});
   /// labels: integer [N, F]; coefficients come out in `options` (dtype, device).
   static ChannelSet factors(const torch::Tensor& labels, const torch::TensorOptions& options);
 
@@ -40,22 +42,22 @@ class ChannelSet {
   torch::TensorOptions options() const;
 
   /// BC rows: [T, M, N] with T = end − begin, entry [t, m, j] = exp(−D_m(x_{begin+t}, x_j)).
-  /// Coefficients below `tiny_coefficient` are set to 0 (see there).
+  /// Coefficients below `tiny_coefficient` are set to 0.
   torch::Tensor coefficient_rows(int64_t begin, int64_t end) const;
   /// Elements of working memory that `coefficient_rows` needs per row (for tiling).
   int64_t work_elements_per_row() const;
 
  private:
-  enum class Kind { kGaussian, kGroups, kFactors };
+  enum class Kind { kGaussian, kFactors };
   struct Part {
-    Kind kind;
-    int64_t size;              // channels this part contributes
-    torch::Tensor mu;          // [N, M'] (groups)
-    torch::Tensor logvar;      // [N, M'] clamped (groups)
-    torch::Tensor var;         // [N, M'] exp(logvar) (groups)
-    CoefficientTerms terms;    // [N, M'] (Gaussian)
-    torch::Tensor group;       // int64 [M'] (groups)
-    torch::Tensor labels;      // int64 [N, F] (factors)
+    Kind kind = Kind::kGaussian;
+    int64_t columns = 0;         // Gaussian columns, or factors
+    CoefficientTerms rows;       // [N, M] per-point terms (Gaussian)
+    CoefficientTerms all;        // the same, transposed to [M, N] and contiguous
+    std::vector<Group> groups;   // group channels after the columns (Gaussian)
+    int64_t uniform_width = 0;   // > 0 when the groups tile all columns in equal widths
+    torch::Tensor labels;        // int64 [N, F] (factors)
+    torch::Tensor labels_t;      // int64 [F, N]
   };
   torch::Tensor part_rows(const Part& part, int64_t begin, int64_t end) const;
 

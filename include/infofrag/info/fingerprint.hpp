@@ -20,12 +20,6 @@ inline constexpr double kLogvarMax = 80.0;
 torch::Tensor bhattacharyya(const torch::Tensor& mu1, const torch::Tensor& logvar1,
                             const torch::Tensor& mu2, const torch::Tensor& logvar2);
 
-/// As `bhattacharyya`, with logvars already clamped to [kLogvarMin, kLogvarMax] and the
-/// variances var = exp(logvar) precomputed (the tiled analysis reuses them across tiles).
-torch::Tensor bhattacharyya_with_var(const torch::Tensor& mu1, const torch::Tensor& logvar1,
-                                     const torch::Tensor& var1, const torch::Tensor& mu2,
-                                     const torch::Tensor& logvar2, const torch::Tensor& var2);
-
 /// Precomputed per-point terms for `bhattacharyya_coefficient`, all [N, M] like mu:
 /// scaled_mu = mu / sqrt(8), half_var = e^logvar / 2, sd = e^(logvar/2) (logvar clamped).
 struct CoefficientTerms {
