@@ -19,17 +19,24 @@ constexpr int64_t kCpuTileBytes = int64_t{2} << 20;
 
 int64_t tile_rows_for(const ChannelSet& a, const ChannelSet* b, const TileOptions& options) {
   const int64_t n = a.points();
-  if (options.tile_rows > 0) return std::min(options.tile_rows, n);
-  const int64_t element_bytes = a.options().dtype().itemsize();
-  const int64_t mb = b ? b->size() : a.size();
-  const int64_t per_row = (a.work_elements_per_row() + (b ? b->work_elements_per_row() : 0) +
-                           2 * a.size() * mb) * element_bytes;
-  int64_t rows = (options.memory_budget_mb << 20) / std::max<int64_t>(per_row, 1);
-  if (!a.options().device().is_cuda()) {
-    const int64_t coefficient_bytes = (a.size() + (b ? b->size() : 0)) * n * element_bytes;
-    rows = std::min(rows, kCpuTileBytes / std::max<int64_t>(coefficient_bytes, 1));
+  // Tiles are reduced by multiplying their row sums S_i (each in [1, N]) and taking one
+  // log2 of the product, so a tile may hold only as many rows as the dtype's range allows.
+  const double max_exponent = a.options().dtype() == torch::kFloat64 ? 1000.0 : 120.0;
+  const int64_t range_rows =
+      static_cast<int64_t>(max_exponent / std::log2(std::max<double>(static_cast<double>(n), 2)));
+  int64_t rows = options.tile_rows;
+  if (rows <= 0) {
+    const int64_t element_bytes = a.options().dtype().itemsize();
+    const int64_t mb = b ? b->size() : a.size();
+    const int64_t per_row = (a.work_elements_per_row() + (b ? b->work_elements_per_row() : 0) +
+                             2 * a.size() * mb) * element_bytes;
+    rows = (options.memory_budget_mb << 20) / std::max<int64_t>(per_row, 1);
+    if (!a.options().device().is_cuda()) {
+      const int64_t coefficient_bytes = (a.size() + (b ? b->size() : 0)) * n * element_bytes;
+      rows = std::min(rows, kCpuTileBytes / std::max<int64_t>(coefficient_bytes, 1));
+    }
   }
-  return std::clamp<int64_t>(rows, 1, n);
+  return std::clamp<int64_t>(std::min(rows, range_rows), 1, n);
 }
 
 double seconds_since(Clock::time_point start) {
@@ -89,8 +96,8 @@ CrossInfo run_pass(const ChannelSet& a, const ChannelSet* b, const TileOptions& 
     } else {
       accumulate_channel_terms(rows_a, info_a, nullptr);
     }
-    products.log2_();
-    pair_acc += products.sum(0);
+    // Σ_t log2 S_t = log2 Π_t S_t: the tile is sized so the product cannot overflow.
+    pair_acc += products.prod(0).log2_();
     synchronize(device);
     seconds.pairwise += seconds_since(start);
     progress.advance(end - begin);

@@ -272,3 +272,18 @@ TEST_CASE("Reordering the fingerprint points changes nothing", "[info][invarianc
   CHECK(torch::allclose(a.pair_bits, b.pair_bits, 0, 1e-10));
   CHECK(torch::allclose(a.channels.info_bits, b.channels.info_bits, 0, 1e-10));
 }
+
+TEST_CASE("Large tiles never overflow the product of row sums in float32", "[info][gemm]") {
+  // Row sums reach N for an uninformative channel; a product over many rows of them would
+  // overflow float32 unless the tile is capped.
+  const int64_t n = 1500;
+  Channels c = random_channels(n, 3, 17, torch::kFloat32);
+  c.mu.select(1, 0).fill_(0.0);
+  c.logvar.select(1, 0).fill_(0.0);
+  const auto set = ChannelSet::gaussian(c.mu, c.logvar);
+  const auto huge = infofrag::pairwise_info(set, quiet(/*tile_rows=*/n));
+  const auto single = infofrag::pairwise_info(set, quiet(/*tile_rows=*/1));
+  CHECK(torch::isfinite(huge.pair_bits).all().item<bool>());
+  CHECK(torch::allclose(huge.pair_bits, single.pair_bits, 0, 1e-5));
+  CHECK_THAT(huge.channels.info_bits[0].item<double>(), WithinAbs(0.0, 1e-6));
+}

@@ -10,7 +10,8 @@ namespace infofrag {
 struct TileOptions {
   /// Working memory for one tile of rows, in MiB; the tile size is derived from it.
   int64_t memory_budget_mb = 1024;
-  /// Rows per tile; 0 derives it from the budget (and, on CPU, from the cache size).
+  /// Rows per tile; 0 derives it from the budget (and, on CPU, from the cache size). Never
+  /// more than the dtype's range allows (about 120/log2 N rows in float32).
   int64_t tile_rows = 0;
   /// Show a progress bar with ETA on stderr when the pass takes more than a few seconds.
   bool progress = true;
