@@ -1,5 +1,7 @@
 #include "infofrag/info/channel_set.hpp"
 
+#include "coefficient_kernel.hpp"
+
 namespace infofrag {
 
 double tiny_coefficient(torch::Dtype dtype) { return dtype == torch::kFloat64 ? 1e-150 : 1e-18; }
@@ -12,7 +14,7 @@ torch::Tensor flush_tiny_(torch::Tensor coefficients) {
 }
 
 CoefficientTerms transposed(const CoefficientTerms& t) {
-  return {t.scaled_mu.t().contiguous(), t.half_var.t().contiguous(), t.sd.t().contiguous()};
+  return {t.mu.t().contiguous(), t.half_var.t().contiguous(), t.sd.t().contiguous()};
 }
 
 /// Groups of equal width that tile the columns in order: their width, else 0.
@@ -101,12 +103,19 @@ int64_t ChannelSet::work_elements_per_row() const {
 torch::Tensor ChannelSet::part_rows(const Part& part, int64_t begin, int64_t end) const {
   switch (part.kind) {
     case Kind::kGaussian: {
-      auto rows = [&](const torch::Tensor& t) { return t.slice(0, begin, end).unsqueeze(2); };
-      const CoefficientTerms row_terms{rows(part.rows.scaled_mu), rows(part.rows.half_var),
-                                       rows(part.rows.sd)};
-      const CoefficientTerms all_terms{part.all.scaled_mu.unsqueeze(0),
-                                       part.all.half_var.unsqueeze(0), part.all.sd.unsqueeze(0)};
-      torch::Tensor columns = flush_tiny_(bhattacharyya_coefficient(row_terms, all_terms));
+      const double tiny = tiny_coefficient(options_.dtype().toScalarType());
+      torch::Tensor columns;
+      if (options_.device().is_cpu()) {
+        columns = detail::coefficient_rows_cpu(part.rows, part.all, begin, end, tiny);
+      } else {
+        auto rows = [&](const torch::Tensor& t) { return t.slice(0, begin, end).unsqueeze(2); };
+        const CoefficientTerms row_terms{rows(part.rows.mu), rows(part.rows.half_var),
+                                         rows(part.rows.sd)};
+        const CoefficientTerms all_terms{part.all.mu.unsqueeze(0),
+                                         part.all.half_var.unsqueeze(0),
+                                         part.all.sd.unsqueeze(0)};
+        columns = flush_tiny_(bhattacharyya_coefficient(row_terms, all_terms));
+      }
       if (part.groups.empty()) return columns;  // [T, M, N]
       // A group's D is the sum of its columns' D, so its BC is the product of theirs.
       const int64_t t = end - begin;

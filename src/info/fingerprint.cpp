@@ -26,13 +26,14 @@ CoefficientTerms coefficient_terms(const torch::Tensor& mu, const torch::Tensor&
   CoefficientTerms terms;
   terms.sd = logvar.clamp(kLogvarMin, kLogvarMax).mul_(0.5).exp_();
   terms.half_var = terms.sd.square().mul_(0.5);  // exact halving: sd·sd = 2·half_var
-  terms.scaled_mu = mu / std::sqrt(8.0);
+  terms.mu = mu;
   return terms;
 }
 
 torch::Tensor bhattacharyya_coefficient(const CoefficientTerms& a, const CoefficientTerms& b) {
   const torch::Tensor h = a.half_var + b.half_var;
-  torch::Tensor coefficient = (a.scaled_mu - b.scaled_mu).square_().div_(h).neg_().exp_();
+  // (μ1 − μ2) is exact for close means (Sterbenz); scaling before subtracting would not be.
+  torch::Tensor coefficient = (a.mu - b.mu).square_().mul_(-0.125).div_(h).exp_();
   return coefficient.mul_((a.sd * b.sd).div_(h).sqrt_());
 }
 

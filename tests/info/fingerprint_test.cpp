@@ -1,5 +1,7 @@
 #include "infofrag/info/fingerprint.hpp"
 
+#include "infofrag/info/channel_set.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -84,4 +86,41 @@ TEMPLATE_TEST_CASE("Channel, row and group fingerprints agree", "[info][fingerpr
   // A group's distance is the multivariate diagonal-Gaussian distance: the sum over dims.
   const torch::Tensor group = infofrag::bhattacharyya_group(mu, logvar, {0, 2, 3});
   CHECK(torch::allclose(group, full[0] + full[2] + full[3]));
+}
+
+TEMPLATE_TEST_CASE("Both coefficient paths equal exp(-D), extreme values included",
+                   "[info][fingerprint]", float, double) {
+  const auto dtype = c10::CppTypeToScalarType<TestType>::value;
+  // Relative error of exp(x) from a few roundings in x: about 4 eps |x|, with |x| <= 41
+  // (float32) or 345 (float64) for any coefficient above the flush threshold.
+  const double rtol = std::is_same_v<TestType, float> ? 1e-5 : 1e-12;
+  torch::manual_seed(5);
+  const int64_t n = 64;
+  torch::Tensor mu = torch::randn({n, 5}, torch::kFloat64) * torch::tensor({0.01, 1.0, 10.0, 1e3, 1.0});
+  torch::Tensor logvar = torch::randn({n, 5}, torch::kFloat64) * torch::tensor({1.0, 3.0, 0.1, 1.0, 40.0});
+  logvar[3][4] = -300.0;  // clamped to kLogvarMin
+  mu = mu.to(dtype);
+  logvar = logvar.to(dtype);
+  // The reference: float64 arithmetic on the same (rounded) inputs.
+  const torch::Tensor reference =
+      (-infofrag::bhattacharyya_rows(mu.to(torch::kFloat64), logvar.to(torch::kFloat64), 0, n)).exp();
+  const double tiny = infofrag::tiny_coefficient(dtype);
+  const torch::Tensor expected = torch::where(reference < tiny, torch::zeros_like(reference), reference);
+
+  // The CPU kernel, through ChannelSet.
+  const auto set = infofrag::ChannelSet::gaussian(mu, logvar);
+  const torch::Tensor cpu = set.coefficient_rows(0, n).to(torch::kFloat64);
+  CHECK(torch::allclose(cpu, expected, rtol, 10 * tiny));
+  CHECK(cpu.diagonal(0, 0, 2).eq(1).all().item<bool>());  // BC(x, x) = 1 exactly
+
+  // The torch-op form, which is the path on CUDA, run here on CPU.
+  const auto terms = infofrag::coefficient_terms(mu, logvar);
+  const auto row = [](const torch::Tensor& t) { return t.unsqueeze(2); };
+  const auto all = [](const torch::Tensor& t) { return t.t().unsqueeze(0); };
+  const torch::Tensor ops =
+      infofrag::bhattacharyya_coefficient({row(terms.mu), row(terms.half_var), row(terms.sd)},
+                                          {all(terms.mu), all(terms.half_var), all(terms.sd)})
+          .to(torch::kFloat64);
+  CHECK(torch::allclose(ops, reference, rtol, 10 * tiny));
+  CHECK(ops.diagonal(0, 0, 2).eq(1).all().item<bool>());
 }

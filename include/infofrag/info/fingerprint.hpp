@@ -21,9 +21,9 @@ torch::Tensor bhattacharyya(const torch::Tensor& mu1, const torch::Tensor& logva
                             const torch::Tensor& mu2, const torch::Tensor& logvar2);
 
 /// Precomputed per-point terms for `bhattacharyya_coefficient`, all [N, M] like mu:
-/// scaled_mu = mu / sqrt(8), half_var = e^logvar / 2, sd = e^(logvar/2) (logvar clamped).
+/// mu, half_var = e^logvar / 2 and sd = e^(logvar/2) (logvar clamped).
 struct CoefficientTerms {
-  torch::Tensor scaled_mu, half_var, sd;
+  torch::Tensor mu, half_var, sd;
 };
 CoefficientTerms coefficient_terms(const torch::Tensor& mu, const torch::Tensor& logvar);
 
