@@ -192,8 +192,8 @@ int run_analyze(const AnalyzeConfig& config) {
                "analyze: wall time read %.3fs, fingerprints %.3fs, pairwise %.3fs, "
                "labels %.3fs, write %.3fs\n",
                embeddings.members.size(), static_cast<long long>(embeddings.channels()),
-               static_cast<long long>(embeddings.points()), analysis.factor_names.size(),
-               s.read, s.fingerprints, s.pairwise, s.labels, s.write);
+               static_cast<long long>(embeddings.points()), analysis.factor_names.size(), s.read,
+               s.fingerprints, s.pairwise, s.labels, s.write);
   return 0;
 }
 

@@ -24,10 +24,11 @@ std::string fixed(double value, int digits = 3) {
 
 std::string summarize_analysis(const SummarizeConfig& config) {
   const h5::File file = h5::File::open(config.analysis);
-  for (const char* name : {"/channels/member", "/channels/dim", "/channels/info_bits",
-                           "/similarity/nmi"}) {
+  for (const char* name :
+       {"/channels/member", "/channels/dim", "/channels/info_bits", "/similarity/nmi"}) {
     if (!file.has(name)) {
-      throw InputError(file.where(name) + " is missing; is this an analysis file written by "
+      throw InputError(file.where(name) +
+                       " is missing; is this an analysis file written by "
                        "infofrag analyze?");
     }
   }
@@ -54,8 +55,7 @@ std::string summarize_analysis(const SummarizeConfig& config) {
       << static_cast<int64_t>(file.read_number_attr("/", "fingerprint_size"))
       << " fingerprint points\n";
   out << "  " << n_informative << " channels carry >= " << config.min_info_bits
-      << " bits; total I(X;U) over channels " << fixed(info.sum().item<double>(), 2)
-      << " bits\n";
+      << " bits; total I(X;U) over channels " << fixed(info.sum().item<double>(), 2) << " bits\n";
 
   // Mean NMI between informative channels of different members: how often the same
   // information is found again.
@@ -102,8 +102,8 @@ std::string summarize_analysis(const SummarizeConfig& config) {
   }
   if (!factors.empty()) {
     out << "  factors:\n";
-    std::snprintf(line, sizeof line, "    %-14s %8s %10s %14s\n", "factor", "H bits",
-                  "best NMI", "channels>0.5");
+    std::snprintf(line, sizeof line, "    %-14s %8s %10s %14s\n", "factor", "H bits", "best NMI",
+                  "channels>0.5");
     out << line;
     for (size_t k = 0; k < factors.size(); ++k) {
       const torch::Tensor column = label_nmi.select(1, static_cast<int64_t>(k));

@@ -21,23 +21,22 @@ namespace po = infofrag::cli::po;
 int analyze_command(int argc, char** argv) {
   infofrag::AnalyzeConfig c;
   po::options_description o("Options");
-  o.add_options()
-      ("embeddings", po::value(&c.embeddings), "input embeddings file (required)")
-      ("out", po::value(&c.out), "output analysis file (required)")
-      ("device", po::value(&c.device)->default_value(c.device), "cpu, cuda or cuda:N")
-      ("dtype", po::value(&c.dtype)->default_value(c.dtype), "float32 or float64")
-      ("fingerprint-size", po::value(&c.fingerprint_size)->default_value(c.fingerprint_size),
-       "use the first K fingerprint points (0 = all)")
-      ("nmi-floor-bits", po::value(&c.nmi_floor_bits)->default_value(c.nmi_floor_bits),
-       "NMI is reported as 0 for channels whose 2I(X;U) - I(X;U,U') is below this")
-      ("memory-budget-mb", po::value(&c.memory_budget_mb)->default_value(c.memory_budget_mb),
-       "working memory of one tile of fingerprint rows (MiB)")
-      ("tile-rows", po::value(&c.tile_rows)->default_value(c.tile_rows),
-       "fingerprint rows per tile (0 = automatic)")
-      ("whole-spaces", po::value(&c.whole_spaces)->default_value(c.whole_spaces),
-       "also compare members' whole latent spaces (true/false)")
-      ("progress", po::value(&c.progress)->default_value(c.progress),
-       "progress bar on stderr (true/false)");
+  o.add_options()("embeddings", po::value(&c.embeddings), "input embeddings file (required)")(
+      "out", po::value(&c.out), "output analysis file (required)")(
+      "device", po::value(&c.device)->default_value(c.device), "cpu, cuda or cuda:N")(
+      "dtype", po::value(&c.dtype)->default_value(c.dtype), "float32 or float64")(
+      "fingerprint-size", po::value(&c.fingerprint_size)->default_value(c.fingerprint_size),
+      "use the first K fingerprint points (0 = all)")(
+      "nmi-floor-bits", po::value(&c.nmi_floor_bits)->default_value(c.nmi_floor_bits),
+      "NMI is reported as 0 for channels whose 2I(X;U) - I(X;U,U') is below this")(
+      "memory-budget-mb", po::value(&c.memory_budget_mb)->default_value(c.memory_budget_mb),
+      "working memory of one tile of fingerprint rows (MiB)")(
+      "tile-rows", po::value(&c.tile_rows)->default_value(c.tile_rows),
+      "fingerprint rows per tile (0 = automatic)")(
+      "whole-spaces", po::value(&c.whole_spaces)->default_value(c.whole_spaces),
+      "also compare members' whole latent spaces (true/false)")(
+      "progress", po::value(&c.progress)->default_value(c.progress),
+      "progress bar on stderr (true/false)");
   if (!parse(argc, argv, "analyze",
              "Bhattacharyya fingerprints of every channel -> I(X;U), NMI and VI between all "
              "channels, with ground-truth factors, and between whole latent spaces.",
@@ -50,22 +49,20 @@ int analyze_command(int argc, char** argv) {
 int synth_command(int argc, char** argv) {
   infofrag::SynthConfig c;
   po::options_description o("Options");
-  o.add_options()
-      ("out", po::value(&c.out), "output embeddings file (required)")
-      ("points", po::value(&c.points)->default_value(c.points), "fingerprint points N")
-      ("members", po::value(&c.members)->default_value(c.members), "ensemble members")
-      ("dims", po::value(&c.dims)->default_value(c.dims), "latent channels per member")
-      ("discrete", po::value(&c.discrete)->default_value(c.discrete),
-       "classes of each discrete factor, comma-separated (empty for none)")
-      ("continuous", po::value(&c.continuous)->default_value(c.continuous),
-       "number of continuous factors (uniform on [0, 1])")
-      ("bins", po::value(&c.bins)->default_value(c.bins),
-       "label classes of each continuous factor")
-      ("noise", po::value(&c.noise)->default_value(c.noise),
-       "posterior std of encoding channels, cycled over members")
-      ("encode-prob", po::value(&c.encode_prob)->default_value(c.encode_prob),
-       "chance that a member encodes a given factor")
-      ("seed", po::value(&c.seed)->default_value(c.seed), "random seed");
+  o.add_options()("out", po::value(&c.out), "output embeddings file (required)")(
+      "points", po::value(&c.points)->default_value(c.points), "fingerprint points N")(
+      "members", po::value(&c.members)->default_value(c.members), "ensemble members")(
+      "dims", po::value(&c.dims)->default_value(c.dims), "latent channels per member")(
+      "discrete", po::value(&c.discrete)->default_value(c.discrete),
+      "classes of each discrete factor, comma-separated (empty for none)")(
+      "continuous", po::value(&c.continuous)->default_value(c.continuous),
+      "number of continuous factors (uniform on [0, 1])")(
+      "bins", po::value(&c.bins)->default_value(c.bins), "label classes of each continuous factor")(
+      "noise", po::value(&c.noise)->default_value(c.noise),
+      "posterior std of encoding channels, cycled over members")(
+      "encode-prob", po::value(&c.encode_prob)->default_value(c.encode_prob),
+      "chance that a member encodes a given factor")(
+      "seed", po::value(&c.seed)->default_value(c.seed), "random seed");
   if (!parse(argc, argv, "synth",
              "Writes the embeddings of a synthetic ensemble with known structure: members "
              "whose channels encode chosen discrete or continuous factors, with noise, plus "
@@ -79,19 +76,17 @@ int synth_command(int argc, char** argv) {
 int summarize_command(int argc, char** argv) {
   infofrag::SummarizeConfig c;
   po::options_description o("Options");
-  o.add_options()
-      ("analysis", po::value(&c.analysis), "analysis file (required)")
-      ("top", po::value(&c.top)->default_value(c.top), "channels to list")
-      ("min-info-bits", po::value(&c.min_info_bits)->default_value(c.min_info_bits),
-       "channels below this count as uninformative");
+  o.add_options()("analysis", po::value(&c.analysis), "analysis file (required)")(
+      "top", po::value(&c.top)->default_value(c.top), "channels to list")(
+      "min-info-bits", po::value(&c.min_info_bits)->default_value(c.min_info_bits),
+      "channels below this count as uninformative");
   if (!parse(argc, argv, "summarize", "Prints a short summary of an analysis file.", o)) {
     return 0;
   }
   return infofrag::run_summarize(c);
 }
 
-const std::map<std::string, std::pair<std::function<int(int, char**)>, const char*>>&
-commands() {
+const std::map<std::string, std::pair<std::function<int(int, char**)>, const char*>>& commands() {
   static const std::map<std::string, std::pair<std::function<int(int, char**)>, const char*>>
       table = {
           {"analyze", {analyze_command, "embeddings file -> I(X;U), NMI, VI (analysis file)"}},

@@ -43,17 +43,20 @@ bool parse(int argc, char** argv, const std::string& command, const std::string&
            po::options_description& options) {
   std::string config_path;
   po::options_description general("General");
-  const std::string config_help = "INI file with any of these options (top level or in a "
-                                  "section [" + command + "]); the command line wins";
-  general.add_options()("help,h", "show this help")(
-      "config", po::value<std::string>(&config_path), config_help.c_str());
+  const std::string config_help =
+      "INI file with any of these options (top level or in a "
+      "section [" +
+      command + "]); the command line wins";
+  general.add_options()("help,h", "show this help")("config", po::value<std::string>(&config_path),
+                                                    config_help.c_str());
   po::options_description all;
   all.add(options).add(general);
 
   po::variables_map values;
   po::store(po::command_line_parser(argc, argv).options(all).run(), values);
   if (values.count("help")) {
-    std::cout << "usage: infofrag " << command << " [options]\n\n" << summary << "\n\n"
+    std::cout << "usage: infofrag " << command << " [options]\n\n"
+              << summary << "\n\n"
               << all << "\n";
     return false;
   }

@@ -39,8 +39,8 @@ ChannelSet ChannelSet::gaussian(const torch::Tensor& mu, const torch::Tensor& lo
   TORCH_CHECK(mu.is_floating_point() && mu.scalar_type() == logvar.scalar_type(),
               "ChannelSet: mu and logvar must share one floating dtype");
   for (const Group& g : groups) {
-    TORCH_CHECK(0 <= g.first && g.first < g.second && g.second <= mu.size(1),
-                "ChannelSet: group [", g.first, ", ", g.second, ") is not a column range");
+    TORCH_CHECK(0 <= g.first && g.first < g.second && g.second <= mu.size(1), "ChannelSet: group [",
+                g.first, ", ", g.second, ") is not a column range");
   }
   Part part;
   part.kind = Kind::kGaussian;
@@ -72,9 +72,9 @@ ChannelSet ChannelSet::factors(const torch::Tensor& labels, const torch::TensorO
 
 ChannelSet& ChannelSet::append(const ChannelSet& other) {
   TORCH_CHECK(other.points_ == points_, "ChannelSet::append: different numbers of points");
-  TORCH_CHECK(other.options_.dtype() == options_.dtype() &&
-                  other.options_.device() == options_.device(),
-              "ChannelSet::append: different dtype or device");
+  TORCH_CHECK(
+      other.options_.dtype() == options_.dtype() && other.options_.device() == options_.device(),
+      "ChannelSet::append: different dtype or device");
   parts_.insert(parts_.end(), other.parts_.begin(), other.parts_.end());
   return *this;
 }
@@ -93,8 +93,8 @@ int64_t ChannelSet::work_elements_per_row() const {
   // Gaussian columns hold about four [M, N] temporaries per row while computing BC.
   int64_t total = 0;
   for (const Part& p : parts_) {
-    const int64_t width = p.kind == Kind::kFactors ? 2 * p.columns
-                                                   : 4 * p.columns + 2 * p.groups.size();
+    const int64_t width =
+        p.kind == Kind::kFactors ? 2 * p.columns : 4 * p.columns + 2 * p.groups.size();
     total += width * points_;
   }
   return total;
@@ -111,8 +111,7 @@ torch::Tensor ChannelSet::part_rows(const Part& part, int64_t begin, int64_t end
         auto rows = [&](const torch::Tensor& t) { return t.slice(0, begin, end).unsqueeze(2); };
         const CoefficientTerms row_terms{rows(part.rows.mu), rows(part.rows.half_var),
                                          rows(part.rows.sd)};
-        const CoefficientTerms all_terms{part.all.mu.unsqueeze(0),
-                                         part.all.half_var.unsqueeze(0),
+        const CoefficientTerms all_terms{part.all.mu.unsqueeze(0), part.all.half_var.unsqueeze(0),
                                          part.all.sd.unsqueeze(0)};
         columns = flush_tiny_(bhattacharyya_coefficient(row_terms, all_terms));
       }
@@ -133,7 +132,7 @@ torch::Tensor ChannelSet::part_rows(const Part& part, int64_t begin, int64_t end
     }
     case Kind::kFactors: {
       const torch::Tensor rows = part.labels.slice(0, begin, end).unsqueeze(2);  // [T, F, 1]
-      return rows.eq(part.labels_t.unsqueeze(0)).to(options_.dtype());         // [T, F, N]
+      return rows.eq(part.labels_t.unsqueeze(0)).to(options_.dtype());           // [T, F, N]
     }
   }
   TORCH_CHECK(false, "ChannelSet: unknown kind");

@@ -36,9 +36,8 @@ inline double exp_nonpositive(double x) {
   const double n = (x * 1.4426950408889634 + 6755399441055744.0) - 6755399441055744.0;
   const double r = (x - n * 0.6931471803691238) - n * 1.9082149292705877e-10;
   double p = 1.0 / 6227020800.0;
-  for (const double c : {1.0 / 479001600, 1.0 / 39916800, 1.0 / 3628800, 1.0 / 362880,
-                         1.0 / 40320, 1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5,
-                         1.0, 1.0}) {
+  for (const double c : {1.0 / 479001600, 1.0 / 39916800, 1.0 / 3628800, 1.0 / 362880, 1.0 / 40320,
+                         1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5, 1.0, 1.0}) {
     p = p * r + c;
   }
   const int64_t bits = (static_cast<int64_t>(n) + 1023) << 52;
@@ -56,8 +55,8 @@ constexpr T kExpFloor = sizeof(T) == 4 ? T(-87) : T(-700);
 /// exact). Dividing σaσj by h (rather than multiplying by 1/h) keeps BC(x, x) = 1 exactly.
 template <typename T>
 inline void coefficient_row(T a_mu, T a_half_var, T a_sd, const T* __restrict mu,
-                            const T* __restrict half_var, const T* __restrict sd,
-                            T* __restrict out, int64_t n, T tiny) {
+                            const T* __restrict half_var, const T* __restrict sd, T* __restrict out,
+                            int64_t n, T tiny) {
   for (int64_t j = 0; j < n; ++j) {
     const T h = a_half_var + half_var[j];
     const T d = a_mu - mu[j];
@@ -67,15 +66,19 @@ inline void coefficient_row(T a_mu, T a_half_var, T a_sd, const T* __restrict mu
   }
 }
 
-__attribute__((target_clones("avx2", "default"))) void row_float(
-    float a_mu, float a_half_var, float a_sd, const float* mu, const float* half_var,
-    const float* sd, float* out, int64_t n, float tiny) {
+__attribute__((target_clones("avx2", "default"))) void row_float(float a_mu, float a_half_var,
+                                                                 float a_sd, const float* mu,
+                                                                 const float* half_var,
+                                                                 const float* sd, float* out,
+                                                                 int64_t n, float tiny) {
   coefficient_row(a_mu, a_half_var, a_sd, mu, half_var, sd, out, n, tiny);
 }
 
-__attribute__((target_clones("avx2", "default"))) void row_double(
-    double a_mu, double a_half_var, double a_sd, const double* mu, const double* half_var,
-    const double* sd, double* out, int64_t n, double tiny) {
+__attribute__((target_clones("avx2", "default"))) void row_double(double a_mu, double a_half_var,
+                                                                  double a_sd, const double* mu,
+                                                                  const double* half_var,
+                                                                  const double* sd, double* out,
+                                                                  int64_t n, double tiny) {
   coefficient_row(a_mu, a_half_var, a_sd, mu, half_var, sd, out, n, tiny);
 }
 
@@ -102,8 +105,8 @@ void fill(const CoefficientTerms& rows, const CoefficientTerms& all, int64_t beg
 
 torch::Tensor coefficient_rows_cpu(const CoefficientTerms& rows, const CoefficientTerms& all,
                                    int64_t begin, int64_t end, double tiny) {
-  TORCH_CHECK(!all.mu.is_cuda() && all.mu.is_contiguous() &&
-                  all.half_var.is_contiguous() && all.sd.is_contiguous(),
+  TORCH_CHECK(!all.mu.is_cuda() && all.mu.is_contiguous() && all.half_var.is_contiguous() &&
+                  all.sd.is_contiguous(),
               "coefficient_rows_cpu: expects contiguous CPU terms");
   const int64_t m = all.mu.size(0), n = all.mu.size(1);
   torch::Tensor out = torch::empty({end - begin, m, n}, all.mu.options());

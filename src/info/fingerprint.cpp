@@ -42,8 +42,7 @@ torch::Tensor bhattacharyya_channels(const torch::Tensor& mu, const torch::Tenso
               "bhattacharyya_channels: mu and logvar must both be [N, M]");
   const torch::Tensor mu_t = mu.t();  // [M, N]
   const torch::Tensor lv_t = logvar.t();
-  return bhattacharyya(mu_t.unsqueeze(2), lv_t.unsqueeze(2), mu_t.unsqueeze(1),
-                       lv_t.unsqueeze(1));
+  return bhattacharyya(mu_t.unsqueeze(2), lv_t.unsqueeze(2), mu_t.unsqueeze(1), lv_t.unsqueeze(1));
 }
 
 torch::Tensor bhattacharyya_rows(const torch::Tensor& mu, const torch::Tensor& logvar,
@@ -60,8 +59,7 @@ torch::Tensor bhattacharyya_group(const torch::Tensor& mu, const torch::Tensor& 
                                   const std::vector<int64_t>& dims) {
   TORCH_CHECK(!dims.empty(), "bhattacharyya_group: empty group");
   const torch::Tensor index = torch::tensor(dims, torch::kInt64).to(mu.device());
-  return bhattacharyya_channels(mu.index_select(1, index), logvar.index_select(1, index))
-      .sum(0);
+  return bhattacharyya_channels(mu.index_select(1, index), logvar.index_select(1, index)).sum(0);
 }
 
 }  // namespace infofrag

@@ -28,8 +28,9 @@ int64_t tile_rows_for(const ChannelSet& a, const ChannelSet* b, const TileOption
   if (rows <= 0) {
     const int64_t element_bytes = a.options().dtype().itemsize();
     const int64_t mb = b ? b->size() : a.size();
-    const int64_t per_row = (a.work_elements_per_row() + (b ? b->work_elements_per_row() : 0) +
-                             2 * a.size() * mb) * element_bytes;
+    const int64_t per_row =
+        (a.work_elements_per_row() + (b ? b->work_elements_per_row() : 0) + 2 * a.size() * mb) *
+        element_bytes;
     rows = (options.memory_budget_mb << 20) / std::max<int64_t>(per_row, 1);
     if (!a.options().device().is_cuda()) {
       const int64_t coefficient_bytes = (a.size() + (b ? b->size() : 0)) * n * element_bytes;
@@ -82,7 +83,7 @@ CrossInfo run_pass(const ChannelSet& a, const ChannelSet* b, const TileOptions& 
   for (int64_t begin = 0; begin < n; begin += tile) {
     const int64_t end = std::min(begin + tile, n);
     auto start = Clock::now();
-    const torch::Tensor rows_a = a.coefficient_rows(begin, end);              // [T, Ma, N]
+    const torch::Tensor rows_a = a.coefficient_rows(begin, end);                // [T, Ma, N]
     const torch::Tensor rows_b = b ? b->coefficient_rows(begin, end) : rows_a;  // [T, Mb, N]
     synchronize(device);
     seconds.fingerprints += seconds_since(start);
@@ -134,19 +135,18 @@ Similarity similarity(const ChannelInfo& a, const ChannelInfo& b, const torch::T
   const torch::Tensor shared =
       a.info_bits.unsqueeze(1) + b.info_bits.unsqueeze(0) - pair_bits;  // I(U;V)
   const torch::Tensor defined = h_a.ge(nmi_floor_bits) & h_b.ge(nmi_floor_bits);
-  const torch::Tensor denominator = torch::where(defined, (h_a * h_b).sqrt(),
-                                                 torch::ones_like(shared));
+  const torch::Tensor denominator =
+      torch::where(defined, (h_a * h_b).sqrt(), torch::ones_like(shared));
   Similarity out;
   out.nmi = torch::where(defined, shared / denominator, torch::zeros_like(shared));
-  out.vi_bits =
-      pair_bits * 2 - a.self_pair_bits.unsqueeze(1) - b.self_pair_bits.unsqueeze(0);
+  out.vi_bits = pair_bits * 2 - a.self_pair_bits.unsqueeze(1) - b.self_pair_bits.unsqueeze(0);
   return out;
 }
 
 torch::Tensor info_bits_from_distances(const torch::Tensor& distances) {
   const int64_t n = distances.size(-1);
-  const torch::Tensor log_mean = torch::logsumexp(-distances.to(torch::kFloat64), -1) -
-                                 std::log(static_cast<double>(n));
+  const torch::Tensor log_mean =
+      torch::logsumexp(-distances.to(torch::kFloat64), -1) - std::log(static_cast<double>(n));
   return -log_mean.mean(-1) / std::log(2.0);
 }
 

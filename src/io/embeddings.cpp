@@ -40,7 +40,8 @@ std::vector<int64_t> shape_of(const torch::Tensor& t) {
 Member read_member(const h5::File& file, const std::string& id) {
   const std::string group = "/members/" + id;
   if (!file.is_group(group)) {
-    throw InputError(file.where(group) + " is not a group; each member must be a group "
+    throw InputError(file.where(group) +
+                     " is not a group; each member must be a group "
                      "holding mu and logvar");
   }
   Member member;
@@ -66,9 +67,8 @@ Member read_member(const h5::File& file, const std::string& id) {
     (std::string(name) == "mu" ? member.mu : member.logvar) = values;
   }
   if (!member.mu.sizes().equals(member.logvar.sizes())) {
-    throw InputError(file.where(group + "/mu") + " has shape " +
-                     shape_string(shape_of(member.mu)) + " but " + group + "/logvar has " +
-                     shape_string(shape_of(member.logvar)));
+    throw InputError(file.where(group + "/mu") + " has shape " + shape_string(shape_of(member.mu)) +
+                     " but " + group + "/logvar has " + shape_string(shape_of(member.logvar)));
   }
   return member;
 }
@@ -121,7 +121,8 @@ Embeddings Embeddings::first_points(int64_t count) const {
 Embeddings read_embeddings(const std::string& path) {
   const h5::File file = h5::File::open(path);
   if (!file.is_group("/members")) {
-    throw InputError(path + ": group /members is missing; an embeddings file holds "
+    throw InputError(path +
+                     ": group /members is missing; an embeddings file holds "
                      "/members/<id>/mu and /members/<id>/logvar");
   }
   std::vector<std::string> ids = file.list("/members");

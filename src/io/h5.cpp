@@ -112,11 +112,16 @@ std::vector<std::string> read_string_values(hid_t file_type, hid_t space, int64_
 
 hid_t native_type(torch::Dtype dtype) {
   switch (dtype) {
-    case torch::kFloat32: return H5T_NATIVE_FLOAT;
-    case torch::kFloat64: return H5T_NATIVE_DOUBLE;
-    case torch::kInt64: return H5T_NATIVE_INT64;
-    case torch::kUInt8: return H5T_NATIVE_UINT8;
-    default: TORCH_CHECK(false, "h5: unsupported tensor dtype ", dtype);
+    case torch::kFloat32:
+      return H5T_NATIVE_FLOAT;
+    case torch::kFloat64:
+      return H5T_NATIVE_DOUBLE;
+    case torch::kInt64:
+      return H5T_NATIVE_INT64;
+    case torch::kUInt8:
+      return H5T_NATIVE_UINT8;
+    default:
+      TORCH_CHECK(false, "h5: unsupported tensor dtype ", dtype);
   }
 }
 
@@ -199,8 +204,8 @@ std::vector<std::string> File::list(const std::string& group) const {
   H5Gget_info(g.get(), &info);
   std::vector<std::string> names;
   for (hsize_t i = 0; i < info.nlinks; ++i) {
-    const ssize_t size = H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i,
-                                            nullptr, 0, H5P_DEFAULT);
+    const ssize_t size =
+        H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
     if (size < 0) throw InputError(where(group) + " cannot be listed" + hdf5_says());
     std::string name(static_cast<size_t>(size), '\0');
     H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(),
@@ -218,10 +223,18 @@ DatasetInfo File::info(const std::string& name) const {
   DatasetInfo result;
   result.shape = space_shape(space.get());
   switch (H5Tget_class(type.get())) {
-    case H5T_FLOAT: result.kind = Kind::kFloat; break;
-    case H5T_INTEGER: result.kind = Kind::kInteger; break;
-    case H5T_STRING: result.kind = Kind::kString; break;
-    default: result.kind = Kind::kOther; break;
+    case H5T_FLOAT:
+      result.kind = Kind::kFloat;
+      break;
+    case H5T_INTEGER:
+      result.kind = Kind::kInteger;
+      break;
+    case H5T_STRING:
+      result.kind = Kind::kString;
+      break;
+    default:
+      result.kind = Kind::kOther;
+      break;
   }
   return result;
 }
@@ -237,9 +250,8 @@ torch::Tensor File::read(const std::string& name, torch::Dtype dtype) const {
   }
   torch::Tensor out = torch::empty(meta.shape, torch::TensorOptions().dtype(dtype));
   Id dataset(H5Dopen2(id_, name.c_str(), H5P_DEFAULT), H5Dclose);
-  if (out.numel() > 0 &&
-      H5Dread(dataset.get(), native_type(dtype), H5S_ALL, H5S_ALL, H5P_DEFAULT,
-              out.data_ptr()) < 0) {
+  if (out.numel() > 0 && H5Dread(dataset.get(), native_type(dtype), H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                                 out.data_ptr()) < 0) {
     throw InputError(where(name) + " cannot be read; the file may be truncated or corrupt" +
                      hdf5_says());
   }
@@ -311,12 +323,10 @@ void File::write(const std::string& name, const torch::Tensor& tensor) {
   Id space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
   const hid_t type = native_type(data.scalar_type());
   Id lcpl = link_creation_plist();
-  Id dataset(H5Dcreate2(id_, name.c_str(), type, space.get(), lcpl.get(), H5P_DEFAULT,
-                        H5P_DEFAULT),
+  Id dataset(H5Dcreate2(id_, name.c_str(), type, space.get(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT),
              H5Dclose);
-  if (!dataset.ok() ||
-      (data.numel() > 0 &&
-       H5Dwrite(dataset.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data_ptr()) < 0)) {
+  if (!dataset.ok() || (data.numel() > 0 && H5Dwrite(dataset.get(), type, H5S_ALL, H5S_ALL,
+                                                     H5P_DEFAULT, data.data_ptr()) < 0)) {
     throw InputError(where(name) + " cannot be written" + hdf5_says());
   }
 }
@@ -326,9 +336,9 @@ void File::write_strings(const std::string& name, const std::vector<std::string>
   Id space(H5Screate_simple(1, &count, nullptr), H5Sclose);
   Id type = vlen_string_type();
   Id lcpl = link_creation_plist();
-  Id dataset(H5Dcreate2(id_, name.c_str(), type.get(), space.get(), lcpl.get(), H5P_DEFAULT,
-                        H5P_DEFAULT),
-             H5Dclose);
+  Id dataset(
+      H5Dcreate2(id_, name.c_str(), type.get(), space.get(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT),
+      H5Dclose);
   std::vector<const char*> pointers;
   for (const std::string& v : values) pointers.push_back(v.c_str());
   if (!dataset.ok() || (count > 0 && H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL,
@@ -351,8 +361,7 @@ void File::set_attr(const std::string& object, const std::string& attr, const At
   if (H5Aexists(target.get(), attr.c_str()) > 0) H5Adelete(target.get(), attr.c_str());
 
   auto write_attr = [&](hid_t type, hid_t space, const void* buffer) {
-    Id a(H5Acreate2(target.get(), attr.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
-         H5Aclose);
+    Id a(H5Acreate2(target.get(), attr.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
     if (!a.ok() || H5Awrite(a.get(), type, buffer) < 0) {
       throw InputError(here + " cannot be written" + hdf5_says());
     }

@@ -50,15 +50,18 @@ Embeddings synthesize(const SynthConfig& config) {
   const std::vector<int64_t> classes = parse_int_list(config.discrete, "--discrete");
   const std::vector<double> noise = parse_double_list(config.noise, "--noise");
   for (int64_t c : classes) {
-    if (c < 2) throw ConfigError("--discrete '" + config.discrete + "': a factor needs >= 2 classes");
+    if (c < 2)
+      throw ConfigError("--discrete '" + config.discrete + "': a factor needs >= 2 classes");
   }
   for (double s : noise) {
     if (!(s > 0)) throw ConfigError("--noise '" + config.noise + "': every level must be > 0");
   }
   if (noise.empty()) throw ConfigError("--noise is empty; give at least one level");
   const int64_t n_factors = static_cast<int64_t>(classes.size()) + config.continuous;
-  if (config.points < 1) throw ConfigError("--points " + std::to_string(config.points) + " must be >= 1");
-  if (config.members < 1) throw ConfigError("--members " + std::to_string(config.members) + " must be >= 1");
+  if (config.points < 1)
+    throw ConfigError("--points " + std::to_string(config.points) + " must be >= 1");
+  if (config.members < 1)
+    throw ConfigError("--members " + std::to_string(config.members) + " must be >= 1");
   if (config.continuous < 0) throw ConfigError("--continuous must be >= 0");
   if (config.bins < 2) throw ConfigError("--bins " + std::to_string(config.bins) + " must be >= 2");
   if (config.dims < n_factors || config.dims < 1) {
@@ -85,7 +88,9 @@ Embeddings synthesize(const SynthConfig& config) {
   }
   for (int64_t k = 0; k < config.continuous; ++k) {
     const torch::Tensor u = torch::rand({n}, generator, f64);
-    labels.push_back((u * static_cast<double>(config.bins)).floor().clamp_max(config.bins - 1)
+    labels.push_back((u * static_cast<double>(config.bins))
+                         .floor()
+                         .clamp_max(config.bins - 1)
                          .to(torch::kInt64));
     g.push_back(u * 2.0 - 1.0);
     names.push_back("continuous_" + std::to_string(k));
@@ -110,7 +115,8 @@ Embeddings synthesize(const SynthConfig& config) {
       const double scale = (0.5 + 1.5 * draws[k][1].item<double>()) * (k % 2 ? -1.0 : 1.0);
       const double offset = draws[k][2].item<double>() * 2.0 - 1.0;
       mu.select(1, slot).copy_(g[static_cast<size_t>(k)] * scale + offset +
-                               torch::randn({n}, generator, f64) * (0.25 * sigma * std::abs(scale)));
+                               torch::randn({n}, generator, f64) *
+                                   (0.25 * sigma * std::abs(scale)));
       logvar.select(1, slot).fill_(2.0 * std::log(sigma * std::abs(scale)));
       channel_factors[static_cast<size_t>(slot)] = names[static_cast<size_t>(k)];
     }

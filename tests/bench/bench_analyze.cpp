@@ -39,13 +39,20 @@ int main(int argc, char** argv) {
   std::string path, device_name = "cpu", dtype_name = "float32";
   int repeat = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--embeddings")) path = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--device")) device_name = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--dtype")) dtype_name = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--repeat")) repeat = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--embeddings"))
+      path = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--device"))
+      device_name = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--dtype"))
+      dtype_name = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--repeat"))
+      repeat = std::atoi(argv[i + 1]);
   }
   if (path.empty()) {
-    std::fprintf(stderr, "usage: %s --embeddings E.h5 [--device cpu|cuda] [--dtype float32|float64] [--repeat R]\n", argv[0]);
+    std::fprintf(
+        stderr,
+        "usage: %s --embeddings E.h5 [--device cpu|cuda] [--dtype float32|float64] [--repeat R]\n",
+        argv[0]);
     return 2;
   }
   try {
@@ -91,13 +98,14 @@ int main(int argc, char** argv) {
     torch::mm(a, b);
     const double mm_s = best_seconds(repeat, device, [&] { torch::mm(a, b); });
 
-    std::printf("cpp M=%d N=%d dtype=%s device=%s threads=%d pass_s=%.4f fingerprints_s=%.4f "
-                "pairwise_s=%.4f analyze_s=%.4f pairwise_gflops=%.1f same_shape_mm_gflops=%.1f "
-                "square_mm_side=%lld square_mm_gflops=%.1f\n",
-                static_cast<int>(m), static_cast<int>(n), dtype_name.c_str(), device_name.c_str(),
-                torch::get_num_threads(), pass_s, split.fingerprints, split.pairwise, analyze_s,
-                flops / split.pairwise / 1e9, flops / same_shape_s / 1e9,
-                static_cast<long long>(side), 2.0 * side * side * side / mm_s / 1e9);
+    std::printf(
+        "cpp M=%d N=%d dtype=%s device=%s threads=%d pass_s=%.4f fingerprints_s=%.4f "
+        "pairwise_s=%.4f analyze_s=%.4f pairwise_gflops=%.1f same_shape_mm_gflops=%.1f "
+        "square_mm_side=%lld square_mm_gflops=%.1f\n",
+        static_cast<int>(m), static_cast<int>(n), dtype_name.c_str(), device_name.c_str(),
+        torch::get_num_threads(), pass_s, split.fingerprints, split.pairwise, analyze_s,
+        flops / split.pairwise / 1e9, flops / same_shape_s / 1e9, static_cast<long long>(side),
+        2.0 * side * side * side / mm_s / 1e9);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_analyze: %s\n", e.what());
     return 1;

@@ -26,8 +26,8 @@ TEST_CASE("synth then analyze writes the documented analysis file", "[cli][e2e]"
   REQUIRE(run_cli({"synth", "--out", dir.path("e.h5"), "--points", "150", "--members", "3",
                    "--dims", "5"})
               .code == 0);
-  const auto run = run_cli({"analyze", "--embeddings", dir.path("e.h5"), "--out",
-                            dir.path("a.h5"), "--dtype", "float64"});
+  const auto run = run_cli({"analyze", "--embeddings", dir.path("e.h5"), "--out", dir.path("a.h5"),
+                            "--dtype", "float64"});
   REQUIRE(run.code == 0);
   // Each stage's wall time goes to stderr.
   for (const char* stage : {"read", "fingerprints", "pairwise", "labels", "write"}) {
@@ -40,16 +40,14 @@ TEST_CASE("synth then analyze writes the documented analysis file", "[cli][e2e]"
   CHECK(file.read("/channels/dim", torch::kInt64)[7].item<int64_t>() == 2);
   CHECK(file.read("/channels/info_bits", torch::kFloat64).sizes() == torch::IntArrayRef({15}));
   CHECK(file.read("/similarity/nmi", torch::kFloat64).sizes() == torch::IntArrayRef({15, 15}));
-  CHECK(file.read("/similarity/vi_bits", torch::kFloat64).sizes() ==
-        torch::IntArrayRef({15, 15}));
+  CHECK(file.read("/similarity/vi_bits", torch::kFloat64).sizes() == torch::IntArrayRef({15, 15}));
   CHECK(file.read("/labels/nmi", torch::kFloat64).sizes() == torch::IntArrayRef({15, 4}));
   CHECK(file.read("/labels/vi_bits", torch::kFloat64).sizes() == torch::IntArrayRef({15, 4}));
   CHECK(file.read("/labels/info_bits", torch::kFloat64).sizes() == torch::IntArrayRef({4}));
   CHECK(file.read("/spaces/nmi", torch::kFloat64).sizes() == torch::IntArrayRef({3, 3}));
   CHECK(file.read_number_attr("/", "fingerprint_size") == 150);
   CHECK(file.read_string_attr("/", "units") == std::vector<std::string>{"bits"});
-  CHECK(file.read_string_attr("/", "input_file") ==
-        std::vector<std::string>{dir.path("e.h5")});
+  CHECK(file.read_string_attr("/", "input_file") == std::vector<std::string>{dir.path("e.h5")});
   CHECK(file.has_attr("/", "infofrag_version"));
 
   const auto summary = run_cli({"summarize", "--analysis", dir.path("a.h5")});
@@ -59,19 +57,23 @@ TEST_CASE("synth then analyze writes the documented analysis file", "[cli][e2e]"
 
 TEST_CASE("Options come from an INI file, and the command line wins", "[cli][config]") {
   TempDir dir;
-  REQUIRE(run_cli({"synth", "--out", dir.path("e.h5"), "--points", "120", "--members", "2"})
-              .code == 0);
+  REQUIRE(run_cli({"synth", "--out", dir.path("e.h5"), "--points", "120", "--members", "2"}).code ==
+          0);
   infofrag::test::write_text(dir.path("c.ini"),
                              "# a pipeline config: other stages' sections are ignored\n"
-                             "embeddings = " + dir.path("e.h5") + "\n"
-                             "[synth]\npoints = 7\n"
-                             "[analyze]\nout = " + dir.path("a.h5") + "\n"
-                             "fingerprint-size = 50\nprogress = false\n");
+                             "embeddings = " +
+                                 dir.path("e.h5") +
+                                 "\n"
+                                 "[synth]\npoints = 7\n"
+                                 "[analyze]\nout = " +
+                                 dir.path("a.h5") +
+                                 "\n"
+                                 "fingerprint-size = 50\nprogress = false\n");
   REQUIRE(run_cli({"analyze", "--config", dir.path("c.ini")}).code == 0);
   CHECK(File::open(dir.path("a.h5")).read_number_attr("/", "fingerprint_size") == 50);
 
-  REQUIRE(run_cli({"analyze", "--config", dir.path("c.ini"), "--fingerprint-size", "80"})
-              .code == 0);
+  REQUIRE(run_cli({"analyze", "--config", dir.path("c.ini"), "--fingerprint-size", "80"}).code ==
+          0);
   CHECK(File::open(dir.path("a.h5")).read_number_attr("/", "fingerprint_size") == 80);
 
   infofrag::test::write_text(dir.path("bad.ini"), "[analyze]\nfingerprint-sise = 5\n");
@@ -105,8 +107,8 @@ TEST_CASE("Bad options are named with their value, before any output", "[cli][co
     CHECK_THAT(run.err, Catch::Contains(c.message));
     CHECK_FALSE(std::filesystem::exists(out));
   }
-  const auto missing_folder = run_cli({"analyze", "--embeddings", dir.path("e.h5"), "--out",
-                                       dir.path("no/such/folder/a.h5")});
+  const auto missing_folder = run_cli(
+      {"analyze", "--embeddings", dir.path("e.h5"), "--out", dir.path("no/such/folder/a.h5")});
   CHECK(missing_folder.code == 1);
   CHECK_THAT(missing_folder.err, Catch::Contains("does not exist"));
 }

@@ -62,9 +62,8 @@ TEST_CASE("exp(-Bhattacharyya) equals the overlap integral of the densities",
                                              torch::tensor({c[2]}, torch::kFloat64),
                                              torch::tensor({std::log(c[3])}, torch::kFloat64))
                          .item<double>();
-    CHECK_THAT(std::exp(-d), WithinAbs(bhattacharyya_coefficient_by_quadrature(
-                                           c[0], c[1], c[2], c[3]),
-                                       1e-9));
+    CHECK_THAT(std::exp(-d),
+               WithinAbs(bhattacharyya_coefficient_by_quadrature(c[0], c[1], c[2], c[3]), 1e-9));
   }
 }
 
@@ -96,16 +95,20 @@ TEMPLATE_TEST_CASE("Both coefficient paths equal exp(-D), extreme values include
   const double rtol = std::is_same_v<TestType, float> ? 1e-5 : 1e-12;
   torch::manual_seed(5);
   const int64_t n = 64;
-  torch::Tensor mu = torch::randn({n, 5}, torch::kFloat64) * torch::tensor({0.01, 1.0, 10.0, 1e3, 1.0});
-  torch::Tensor logvar = torch::randn({n, 5}, torch::kFloat64) * torch::tensor({1.0, 3.0, 0.1, 1.0, 40.0});
+  torch::Tensor mu =
+      torch::randn({n, 5}, torch::kFloat64) * torch::tensor({0.01, 1.0, 10.0, 1e3, 1.0});
+  torch::Tensor logvar =
+      torch::randn({n, 5}, torch::kFloat64) * torch::tensor({1.0, 3.0, 0.1, 1.0, 40.0});
   logvar[3][4] = -300.0;  // clamped to kLogvarMin
   mu = mu.to(dtype);
   logvar = logvar.to(dtype);
   // The reference: float64 arithmetic on the same (rounded) inputs.
   const torch::Tensor reference =
-      (-infofrag::bhattacharyya_rows(mu.to(torch::kFloat64), logvar.to(torch::kFloat64), 0, n)).exp();
+      (-infofrag::bhattacharyya_rows(mu.to(torch::kFloat64), logvar.to(torch::kFloat64), 0, n))
+          .exp();
   const double tiny = infofrag::tiny_coefficient(dtype);
-  const torch::Tensor expected = torch::where(reference < tiny, torch::zeros_like(reference), reference);
+  const torch::Tensor expected =
+      torch::where(reference < tiny, torch::zeros_like(reference), reference);
 
   // The CPU kernel, through ChannelSet.
   const auto set = infofrag::ChannelSet::gaussian(mu, logvar);

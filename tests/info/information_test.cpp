@@ -54,8 +54,8 @@ Channels random_channels(int64_t n, int64_t m, uint64_t seed, torch::Dtype dtype
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("Hard clusterings give the classic NMI, VI and entropies",
-                   "[info][hard-limit]", float, double) {
+TEMPLATE_TEST_CASE("Hard clusterings give the classic NMI, VI and entropies", "[info][hard-limit]",
+                   float, double) {
   const auto dtype = c10::CppTypeToScalarType<TestType>::value;
   torch::manual_seed(7);
   const int64_t n = 240;
@@ -90,8 +90,8 @@ TEMPLATE_TEST_CASE("Hard clusterings give the classic NMI, VI and entropies",
   }
 }
 
-TEMPLATE_TEST_CASE("Factor channels are hard clusterings of the labels", "[info][labels]",
-                   float, double) {
+TEMPLATE_TEST_CASE("Factor channels are hard clusterings of the labels", "[info][labels]", float,
+                   double) {
   const auto dtype = c10::CppTypeToScalarType<TestType>::value;
   torch::manual_seed(3);
   const int64_t n = 150;
@@ -99,8 +99,8 @@ TEMPLATE_TEST_CASE("Factor channels are hard clusterings of the labels", "[info]
   auto [mu, lv] = infofrag::test::hard_channel(labels.select(1, 0), dtype);
   const torch::Tensor noise_mu = torch::randn({n, 1}, dtype);
   const torch::Tensor noise_lv = torch::zeros({n, 1}, dtype);
-  const auto channels = ChannelSet::gaussian(torch::cat({mu, noise_mu}, 1),
-                                             torch::cat({lv, noise_lv}, 1));
+  const auto channels =
+      ChannelSet::gaussian(torch::cat({mu, noise_mu}, 1), torch::cat({lv, noise_lv}, 1));
   const auto factors = ChannelSet::factors(labels, torch::TensorOptions().dtype(dtype));
   const auto cross = infofrag::cross_info(channels, factors, quiet());
   const auto sim = infofrag::similarity(cross.a, cross.b, cross.pair_bits, 1e-3);
@@ -126,12 +126,13 @@ TEMPLATE_TEST_CASE("Identical and affine-transformed channels have NMI 1 and VI 
   const Channels base = random_channels(n, 3, 11, torch::kFloat64);
   // Channel 3 is a copy of 0; channel 4 is 0 under μ → aμ + b, σ → |a|σ with a < 0.
   const double a = -2.5, b = 7.0;
-  const torch::Tensor mu = torch::cat({base.mu, base.mu.slice(1, 0, 1),
-                                       base.mu.slice(1, 0, 1) * a + b}, 1);
+  const torch::Tensor mu =
+      torch::cat({base.mu, base.mu.slice(1, 0, 1), base.mu.slice(1, 0, 1) * a + b}, 1);
   const torch::Tensor lv = torch::cat({base.logvar, base.logvar.slice(1, 0, 1),
-                                       base.logvar.slice(1, 0, 1) + 2 * std::log(std::abs(a))}, 1);
-  const auto info = infofrag::pairwise_info(ChannelSet::gaussian(mu.to(dtype), lv.to(dtype)),
-                                            quiet());
+                                       base.logvar.slice(1, 0, 1) + 2 * std::log(std::abs(a))},
+                                      1);
+  const auto info =
+      infofrag::pairwise_info(ChannelSet::gaussian(mu.to(dtype), lv.to(dtype)), quiet());
   const auto sim = infofrag::similarity(info.channels, info.channels, info.pair_bits, 1e-3);
 
   for (int64_t u : {0, 3, 4}) {
@@ -151,8 +152,8 @@ TEMPLATE_TEST_CASE("Identical and affine-transformed channels have NMI 1 and VI 
   CHECK(sim.vi_bits[0][1].template item<double>() > 0.1);
 }
 
-TEMPLATE_TEST_CASE("I(X;U) lies in [0, log2 N]; independent channels have NMI near 0", "[info][bounds]", float,
-                   double) {
+TEMPLATE_TEST_CASE("I(X;U) lies in [0, log2 N]; independent channels have NMI near 0",
+                   "[info][bounds]", float, double) {
   const auto dtype = c10::CppTypeToScalarType<TestType>::value;
   const double tol = std::is_same_v<TestType, float> ? 1e-5 : 1e-12;
   const int64_t n = 256;
@@ -169,13 +170,12 @@ TEMPLATE_TEST_CASE("I(X;U) lies in [0, log2 N]; independent channels have NMI ne
   const auto h = info.channels.self_mi_bits();
   CHECK(h.min().item<double>() >= -tol);
   CHECK((h - info.channels.info_bits).max().item<double>() <= tol);
-  const auto larger = torch::max(info.channels.info_bits.unsqueeze(0),
-                                 info.channels.info_bits.unsqueeze(1));
+  const auto larger =
+      torch::max(info.channels.info_bits.unsqueeze(0), info.channels.info_bits.unsqueeze(1));
   CHECK((larger - info.pair_bits).max().item<double>() <= tol);
   // Independent channels share (almost) nothing. Like any plug-in estimate, I(U;V) has a
   // finite-sample bias (about +0.05 in NMI here, N = 256), and it is not forced to be >= 0.
-  const auto off_diagonal = sim.nmi.slice(0, 0, 5).slice(1, 0, 5) -
-                            torch::eye(5, torch::kFloat64);
+  const auto off_diagonal = sim.nmi.slice(0, 0, 5).slice(1, 0, 5) - torch::eye(5, torch::kFloat64);
   CHECK(off_diagonal.abs().max().item<double>() < 0.1);
 }
 
@@ -195,8 +195,8 @@ TEST_CASE("The batched-GEMM pass equals a direct per-pair computation", "[info][
     const auto reference =
         infofrag::info_bits_from_distances(infofrag::bhattacharyya_channels(c.mu, c.logvar));
     CHECK(torch::allclose(info.channels.info_bits, reference, 0, 1e-9));
-    const auto twice = infofrag::info_bits_from_distances(
-        2 * infofrag::bhattacharyya_channels(c.mu, c.logvar));
+    const auto twice =
+        infofrag::info_bits_from_distances(2 * infofrag::bhattacharyya_channels(c.mu, c.logvar));
     CHECK(torch::allclose(info.channels.self_pair_bits, twice, 0, 1e-9));
   }
 }
@@ -216,8 +216,8 @@ TEST_CASE("Cross matrices equal the blocks of the joint pass", "[info][gemm]") {
 TEST_CASE("Groups of channels act as one multivariate channel", "[info][groups]") {
   const Channels c = random_channels(25, 6, 4, torch::kFloat64);
   // Equal-width groups that tile the columns take a reshape path; others a general one.
-  for (const auto& groups : std::vector<std::vector<ChannelSet::Group>>{
-           {{0, 3}, {3, 6}}, {{0, 2}, {2, 5}, {1, 6}}}) {
+  for (const auto& groups :
+       std::vector<std::vector<ChannelSet::Group>>{{{0, 3}, {3, 6}}, {{0, 2}, {2, 5}, {1, 6}}}) {
     const auto info =
         infofrag::pairwise_info(ChannelSet::gaussian(c.mu, c.logvar, groups), quiet(3));
     REQUIRE(info.channels.info_bits.size(0) == 6 + static_cast<int64_t>(groups.size()));
@@ -232,10 +232,10 @@ TEST_CASE("Groups of channels act as one multivariate channel", "[info][groups]"
       CHECK_THAT(info.channels.info_bits[channel].item<double>(),
                  WithinAbs(infofrag::info_bits_from_distances(distances[g]).item<double>(), 1e-9));
     }
-    CHECK_THAT(info.pair_bits[6][7].item<double>(),
-               WithinAbs(infofrag::info_bits_from_distances(distances[0] + distances[1])
-                             .item<double>(),
-                         1e-9));
+    CHECK_THAT(
+        info.pair_bits[6][7].item<double>(),
+        WithinAbs(infofrag::info_bits_from_distances(distances[0] + distances[1]).item<double>(),
+                  1e-9));
     // A group of one channel with itself: its column's own numbers.
     CHECK_THAT(info.pair_bits[0][6].item<double>(),
                WithinAbs(infofrag::info_bits_from_distances(
@@ -267,8 +267,7 @@ TEST_CASE("Reordering the fingerprint points changes nothing", "[info][invarianc
   const torch::Tensor order = torch::randperm(60, torch::kInt64);
   const auto a = infofrag::pairwise_info(ChannelSet::gaussian(c.mu, c.logvar), quiet());
   const auto b = infofrag::pairwise_info(
-      ChannelSet::gaussian(c.mu.index_select(0, order), c.logvar.index_select(0, order)),
-      quiet(9));
+      ChannelSet::gaussian(c.mu.index_select(0, order), c.logvar.index_select(0, order)), quiet(9));
   CHECK(torch::allclose(a.pair_bits, b.pair_bits, 0, 1e-10));
   CHECK(torch::allclose(a.channels.info_bits, b.channels.info_bits, 0, 1e-10));
 }

@@ -96,8 +96,9 @@ TEST_CASE("Bad embeddings files are rejected with a clear message and no output"
     File file = File::create(in);
     file.write("/members/run_7/mu", torch::zeros({300, 10}, torch::kFloat64));
     file.write("/members/run_7/logvar", torch::zeros({299, 10}, torch::kFloat64));
-    expected = {"bad.h5: /members/run_7/mu has shape [300, 10] but /members/run_7/logvar has "
-                "[299, 10]"};
+    expected = {
+        "bad.h5: /members/run_7/mu has shape [300, 10] but /members/run_7/logvar has "
+        "[299, 10]"};
   }
   SECTION("members with different N") {
     File file = File::create(in);
@@ -154,8 +155,9 @@ TEST_CASE("Bad embeddings files are rejected with a clear message and no output"
     file.write("/members/m/logvar", torch::zeros({20, 2}, torch::kFloat64));
     file.write("/fingerprint/labels", torch::zeros({20, 2}, torch::kInt64));
     file.set_attr("/fingerprint/labels", "factor_names", std::vector<std::string>{"shape"});
-    expected = {"bad.h5: /fingerprint/labels attribute factor_names has 1 names but the "
-                "labels have 2 factors"};
+    expected = {
+        "bad.h5: /fingerprint/labels attribute factor_names has 1 names but the "
+        "labels have 2 factors"};
   }
   SECTION("index with the wrong N") {
     File file = File::create(in);
@@ -184,8 +186,8 @@ TEST_CASE("A failed analysis leaves an existing output untouched", "[io][embeddi
   TempDir dir;
   infofrag::test::write_text(dir.path("analysis.h5"), "previous results");
   infofrag::test::write_text(dir.path("bad.h5"), "not hdf5");
-  const auto run = run_cli({"analyze", "--embeddings", dir.path("bad.h5"), "--out",
-                            dir.path("analysis.h5")});
+  const auto run =
+      run_cli({"analyze", "--embeddings", dir.path("bad.h5"), "--out", dir.path("analysis.h5")});
   CHECK(run.code == 1);
   CHECK(infofrag::test::read_text(dir.path("analysis.h5")) == "previous results");
 }

@@ -12,16 +12,16 @@ namespace infofrag {
 
 /// Options of `infofrag analyze` (config section [analyze]).
 struct AnalyzeConfig {
-  std::string embeddings;            ///< input embeddings file
-  std::string out;                   ///< output analysis file, written atomically
-  std::string device = "cpu";        ///< cpu, cuda or cuda:N
-  std::string dtype = "float32";     ///< precision of the fingerprint pass: float32 or float64
-  int64_t fingerprint_size = 0;      ///< use the first K fingerprint points; 0 = all
-  double nmi_floor_bits = 1e-3;      ///< NMI is 0 where a channel's 2I − I′ is below this
-  int64_t memory_budget_mb = 1024;   ///< working memory for one tile of rows, MiB
-  int64_t tile_rows = 0;             ///< rows per tile; 0 = automatic
-  bool whole_spaces = true;          ///< also compare members' whole latent spaces
-  bool progress = true;              ///< progress bar on stderr
+  std::string embeddings;           ///< input embeddings file
+  std::string out;                  ///< output analysis file, written atomically
+  std::string device = "cpu";       ///< cpu, cuda or cuda:N
+  std::string dtype = "float32";    ///< precision of the fingerprint pass: float32 or float64
+  int64_t fingerprint_size = 0;     ///< use the first K fingerprint points; 0 = all
+  double nmi_floor_bits = 1e-3;     ///< NMI is 0 where a channel's 2I − I′ is below this
+  int64_t memory_budget_mb = 1024;  ///< working memory for one tile of rows, MiB
+  int64_t tile_rows = 0;            ///< rows per tile; 0 = automatic
+  bool whole_spaces = true;         ///< also compare members' whole latent spaces
+  bool progress = true;             ///< progress bar on stderr
 };
 
 /// Wall time per stage, seconds.
@@ -38,17 +38,17 @@ struct Analysis {
   torch::Tensor pair_info_bits;             ///< [M, M] I(X;U,V)
   Similarity similarity;                    ///< [M, M]
 
-  std::vector<std::string> factor_names;    ///< [F]; empty without labels
-  ChannelInfo factors;                      ///< [F]; I = H(factor)
-  torch::Tensor label_pair_info_bits;       ///< [M, F]
-  Similarity labels;                        ///< [M, F] channel vs factor
-  Similarity factor_similarity;             ///< [F, F] factor vs factor
+  std::vector<std::string> factor_names;  ///< [F]; empty without labels
+  ChannelInfo factors;                    ///< [F]; I = H(factor)
+  torch::Tensor label_pair_info_bits;     ///< [M, F]
+  Similarity labels;                      ///< [M, F] channel vs factor
+  Similarity factor_similarity;           ///< [F, F] factor vs factor
 
-  std::vector<std::string> members;         ///< [K] member ids (whole spaces)
-  ChannelInfo spaces;                       ///< [K] whole latent spaces; undefined if off
-  Similarity space_similarity;              ///< [K, K]
-  Similarity space_labels;                  ///< [K, F]
-  Similarity channel_spaces;                ///< [M, K] each channel vs each whole space
+  std::vector<std::string> members;  ///< [K] member ids (whole spaces)
+  ChannelInfo spaces;                ///< [K] whole latent spaces; undefined if off
+  Similarity space_similarity;       ///< [K, K]
+  Similarity space_labels;           ///< [K, F]
+  Similarity channel_spaces;         ///< [M, K] each channel vs each whole space
 
   AnalyzeSeconds seconds;
 };

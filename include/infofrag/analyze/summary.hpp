@@ -7,9 +7,9 @@ namespace infofrag {
 
 /// Options of `infofrag summarize`.
 struct SummarizeConfig {
-  std::string analysis;             ///< analysis file written by `infofrag analyze`
-  int64_t top = 10;                 ///< channels listed, most informative first
-  double min_info_bits = 0.01;      ///< channels below this count as uninformative
+  std::string analysis;         ///< analysis file written by `infofrag analyze`
+  int64_t top = 10;             ///< channels listed, most informative first
+  double min_info_bits = 0.01;  ///< channels below this count as uninformative
 };
 
 /// A short human-readable summary of an analysis file: sizes, how many channels carry

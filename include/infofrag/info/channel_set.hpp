@@ -51,13 +51,13 @@ class ChannelSet {
   enum class Kind { kGaussian, kFactors };
   struct Part {
     Kind kind = Kind::kGaussian;
-    int64_t columns = 0;         // Gaussian columns, or factors
-    CoefficientTerms rows;       // [N, M] per-point terms (Gaussian)
-    CoefficientTerms all;        // the same, transposed to [M, N] and contiguous
-    std::vector<Group> groups;   // group channels after the columns (Gaussian)
-    int64_t uniform_width = 0;   // > 0 when the groups tile all columns in equal widths
-    torch::Tensor labels;        // int64 [N, F] (factors)
-    torch::Tensor labels_t;      // int64 [F, N]
+    int64_t columns = 0;        // Gaussian columns, or factors
+    CoefficientTerms rows;      // [N, M] per-point terms (Gaussian)
+    CoefficientTerms all;       // the same, transposed to [M, N] and contiguous
+    std::vector<Group> groups;  // group channels after the columns (Gaussian)
+    int64_t uniform_width = 0;  // > 0 when the groups tile all columns in equal widths
+    torch::Tensor labels;       // int64 [N, F] (factors)
+    torch::Tensor labels_t;     // int64 [F, N]
   };
   torch::Tensor part_rows(const Part& part, int64_t begin, int64_t end) const;
 

@@ -12,19 +12,19 @@ namespace infofrag {
 
 /// One ensemble member's posteriors over the fingerprint points.
 struct Member {
-  std::string id;                               ///< group name under /members
-  torch::Tensor mu;                             ///< float64 [N, d] posterior means
-  torch::Tensor logvar;                         ///< float64 [N, d] natural-log variances
-  std::map<std::string, h5::AttrValue> attrs;   ///< free metadata (beta, seed, ...); written only
+  std::string id;                              ///< group name under /members
+  torch::Tensor mu;                            ///< float64 [N, d] posterior means
+  torch::Tensor logvar;                        ///< float64 [N, d] natural-log variances
+  std::map<std::string, h5::AttrValue> attrs;  ///< free metadata (beta, seed, ...); written only
 };
 
 /// The embeddings file: every member's diagonal-Gaussian posteriors over one shared
 /// fingerprint sample of N points (README, "The embeddings file").
 struct Embeddings {
-  std::vector<Member> members;           ///< in natural order of their ids (run_2 < run_10)
-  torch::Tensor index;                   ///< int64 [N] dataset rows, or undefined
-  torch::Tensor labels;                  ///< int64 [N, F] factor classes, or undefined
-  std::vector<std::string> factor_names; ///< F names when labels are defined
+  std::vector<Member> members;            ///< in natural order of their ids (run_2 < run_10)
+  torch::Tensor index;                    ///< int64 [N] dataset rows, or undefined
+  torch::Tensor labels;                   ///< int64 [N, F] factor classes, or undefined
+  std::vector<std::string> factor_names;  ///< F names when labels are defined
 
   int64_t points() const { return members.empty() ? 0 : members.front().mu.size(0); }
   int64_t channels() const;  ///< total latent dimensions over all members
