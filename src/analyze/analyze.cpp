@@ -167,7 +167,7 @@ int run_analyze(const AnalyzeConfig& config) {
   // Fail on options before the (possibly long) work, and never on a half-written file.
   parse_device(config.device);
   parse_dtype(config.dtype);
-  AtomicFile probe(config.out);  // checks the output folder exists
+  check_output_path(config.out);
 
   auto start = Clock::now();
   Embeddings embeddings = read_embeddings(config.embeddings);

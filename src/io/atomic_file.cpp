@@ -10,17 +10,21 @@ namespace infofrag {
 
 namespace fs = std::filesystem;
 
-AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
-  if (path_.empty()) throw ConfigError("no output file given");
-  const fs::path target(path_);
+void check_output_path(const std::string& path) {
+  if (path.empty()) throw ConfigError("no output file given");
+  const fs::path target(path);
   const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
   std::error_code ec;
   if (!fs::is_directory(folder, ec)) {
-    throw ConfigError(path_ + ": the output folder '" + folder.string() + "' does not exist");
+    throw ConfigError(path + ": the output folder '" + folder.string() + "' does not exist");
   }
   if (fs::is_directory(target, ec)) {
-    throw ConfigError(path_ + ": is a folder; give a file name for the output");
+    throw ConfigError(path + ": is a folder; give a file name for the output");
   }
+}
+
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  check_output_path(path_);
   temp_path_ = path_ + ".partial-" + std::to_string(getpid());
 }
 

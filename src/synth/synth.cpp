@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "infofrag/core/error.hpp"
+#include "infofrag/io/atomic_file.hpp"
 
 namespace infofrag {
 
@@ -133,6 +134,7 @@ Embeddings synthesize(const SynthConfig& config) {
 
 int run_synth(const SynthConfig& config) {
   if (config.out.empty()) throw ConfigError("--out is required");
+  check_output_path(config.out);
   const Embeddings embeddings = synthesize(config);
   write_embeddings(config.out, embeddings);
   std::fprintf(stderr, "synth: wrote %s (%lld members x %lld channels, %lld points)\n",
