@@ -100,50 +100,62 @@ int64_t ChannelSet::work_elements_per_row() const {
   return total;
 }
 
-torch::Tensor ChannelSet::part_rows(const Part& part, int64_t begin, int64_t end) const {
+void ChannelSet::part_rows(const Part& part, int64_t begin, int64_t end, torch::Tensor out) const {
   switch (part.kind) {
     case Kind::kGaussian: {
-      const double tiny = tiny_coefficient(options_.dtype().toScalarType());
-      torch::Tensor columns;
+      torch::Tensor columns = out.narrow(1, 0, part.columns);  // [T, M, N]
       if (options_.device().is_cpu()) {
-        columns = detail::coefficient_rows_cpu(part.rows, part.all, begin, end, tiny);
+        const double tiny = tiny_coefficient(options_.dtype().toScalarType());
+        detail::coefficient_rows_cpu(part.rows, part.all, begin, end, tiny, columns);
       } else {
         auto rows = [&](const torch::Tensor& t) { return t.slice(0, begin, end).unsqueeze(2); };
         const CoefficientTerms row_terms{rows(part.rows.mu), rows(part.rows.half_var),
                                          rows(part.rows.sd)};
         const CoefficientTerms all_terms{part.all.mu.unsqueeze(0), part.all.half_var.unsqueeze(0),
                                          part.all.sd.unsqueeze(0)};
-        columns = flush_tiny_(bhattacharyya_coefficient(row_terms, all_terms));
+        columns.copy_(flush_tiny_(bhattacharyya_coefficient(row_terms, all_terms)));
       }
-      if (part.groups.empty()) return columns;  // [T, M, N]
+      if (part.groups.empty()) return;
       // A group's D is the sum of its columns' D, so its BC is the product of theirs.
-      const int64_t t = end - begin;
-      torch::Tensor groups;
+      torch::Tensor groups = out.narrow(1, part.columns, static_cast<int64_t>(part.groups.size()));
       if (part.uniform_width > 0) {
-        groups = columns.view({t, -1, part.uniform_width, points_}).prod(2);
+        torch::prod_out(groups, columns.view({end - begin, -1, part.uniform_width, points_}), 2);
       } else {
-        std::vector<torch::Tensor> each;
-        for (const Group& g : part.groups) {
-          each.push_back(columns.narrow(1, g.first, g.second - g.first).prod(1));
+        for (size_t g = 0; g < part.groups.size(); ++g) {
+          const Group& range = part.groups[g];
+          torch::Tensor target = groups.select(1, static_cast<int64_t>(g));
+          torch::prod_out(target, columns.narrow(1, range.first, range.second - range.first), 1);
         }
-        groups = torch::stack(each, 1);
       }
-      return torch::cat({columns, flush_tiny_(groups)}, 1);  // [T, M + G, N]
+      flush_tiny_(groups);
+      return;
     }
     case Kind::kFactors: {
       const torch::Tensor rows = part.labels.slice(0, begin, end).unsqueeze(2);  // [T, F, 1]
-      return rows.eq(part.labels_t.unsqueeze(0)).to(options_.dtype());           // [T, F, N]
+      out.copy_(rows.eq(part.labels_t.unsqueeze(0)));                            // [T, F, N]
+      return;
     }
   }
   TORCH_CHECK(false, "ChannelSet: unknown kind");
 }
 
 torch::Tensor ChannelSet::coefficient_rows(int64_t begin, int64_t end) const {
+  torch::Tensor out = torch::empty({end - begin, size(), points_}, options_);
+  coefficient_rows(begin, end, out);
+  return out;
+}
+
+void ChannelSet::coefficient_rows(int64_t begin, int64_t end, torch::Tensor& out) const {
   TORCH_CHECK(0 <= begin && begin < end && end <= points_, "ChannelSet: bad rows");
-  if (parts_.size() == 1) return part_rows(parts_.front(), begin, end);
-  std::vector<torch::Tensor> pieces;
-  for (const Part& p : parts_) pieces.push_back(part_rows(p, begin, end));
-  return torch::cat(pieces, /*dim=*/1);
+  TORCH_CHECK(out.dim() == 3 && out.size(0) == end - begin && out.size(1) == size() &&
+                  out.size(2) == points_ && out.stride(2) == 1,
+              "ChannelSet: out must be [T, M, N] with a contiguous last dimension");
+  int64_t offset = 0;
+  for (const Part& p : parts_) {
+    const int64_t width = p.columns + static_cast<int64_t>(p.groups.size());
+    part_rows(p, begin, end, out.narrow(1, offset, width));
+    offset += width;
+  }
 }
 
 }  // namespace infofrag

@@ -93,30 +93,32 @@ void fill(const CoefficientTerms& rows, const CoefficientTerms& all, int64_t beg
   const T* hv = all.half_var.data_ptr<T>();
   const T* sd = all.sd.data_ptr<T>();
   T* o = out.data_ptr<T>();
+  const int64_t stride_t = out.stride(0), stride_c = out.stride(1);
   for (int64_t t = begin; t < end; ++t) {
     for (int64_t c = 0; c < m; ++c) {
       row(r_mu[t][c], r_hv[t][c], r_sd[t][c], mu + c * n, hv + c * n, sd + c * n,
-          o + ((t - begin) * m + c) * n, n, tiny);
+          o + (t - begin) * stride_t + c * stride_c, n, tiny);
     }
   }
 }
 
 }  // namespace
 
-torch::Tensor coefficient_rows_cpu(const CoefficientTerms& rows, const CoefficientTerms& all,
-                                   int64_t begin, int64_t end, double tiny) {
+void coefficient_rows_cpu(const CoefficientTerms& rows, const CoefficientTerms& all, int64_t begin,
+                          int64_t end, double tiny, torch::Tensor& out) {
   TORCH_CHECK(!all.mu.is_cuda() && all.mu.is_contiguous() && all.half_var.is_contiguous() &&
                   all.sd.is_contiguous(),
               "coefficient_rows_cpu: expects contiguous CPU terms");
-  const int64_t m = all.mu.size(0), n = all.mu.size(1);
-  torch::Tensor out = torch::empty({end - begin, m, n}, all.mu.options());
+  TORCH_CHECK(out.dim() == 3 && out.size(0) == end - begin && out.size(1) == all.mu.size(0) &&
+                  out.size(2) == all.mu.size(1) && out.stride(2) == 1 &&
+                  out.scalar_type() == all.mu.scalar_type(),
+              "coefficient_rows_cpu: out must be [T, M, N] with a contiguous last dimension");
   if (out.scalar_type() == torch::kFloat32) {
     fill<float>(rows, all, begin, end, static_cast<float>(tiny), out, row_float);
   } else {
     TORCH_CHECK(out.scalar_type() == torch::kFloat64, "coefficient_rows_cpu: float32 or float64");
     fill<double>(rows, all, begin, end, tiny, out, row_double);
   }
-  return out;
 }
 
 }  // namespace infofrag::detail

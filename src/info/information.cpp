@@ -78,6 +78,8 @@ CrossInfo run_pass(const ChannelSet& a, const ChannelSet* b, const TileOptions& 
   // Reused for every tile: a fresh [T, Ma, Mb] allocation per tile costs as much as the
   // products themselves on CPU.
   torch::Tensor products_buffer = torch::empty({tile, ma, mb}, a.options());
+  torch::Tensor rows_a_buffer = torch::empty({tile, ma, n}, a.options());
+  torch::Tensor rows_b_buffer = b ? torch::empty({tile, mb, n}, a.options()) : torch::Tensor();
   Progress progress("pairwise information", n, options.progress);
   PassSeconds seconds;
   for (int64_t begin = 0; begin < n; begin += tile) {

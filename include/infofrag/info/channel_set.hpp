@@ -44,6 +44,9 @@ class ChannelSet {
   /// BC rows: [T, M, N] with T = end − begin, entry [t, m, j] = exp(−D_m(x_{begin+t}, x_j)).
   /// Coefficients below `tiny_coefficient` are set to 0.
   torch::Tensor coefficient_rows(int64_t begin, int64_t end) const;
+  /// The same, written into `out` ([T, M, N], the set's dtype and device, last dimension
+  /// contiguous), so that a pass can reuse one buffer for every tile.
+  void coefficient_rows(int64_t begin, int64_t end, torch::Tensor& out) const;
   /// Elements of working memory that `coefficient_rows` needs per row (for tiling).
   int64_t work_elements_per_row() const;
 
@@ -59,7 +62,8 @@ class ChannelSet {
     torch::Tensor labels;       // int64 [N, F] (factors)
     torch::Tensor labels_t;     // int64 [F, N]
   };
-  torch::Tensor part_rows(const Part& part, int64_t begin, int64_t end) const;
+  /// Writes the part's rows into `out`, [T, part's channels, N].
+  void part_rows(const Part& part, int64_t begin, int64_t end, torch::Tensor out) const;
 
   std::vector<Part> parts_;
   int64_t points_ = 0;
