@@ -75,8 +75,8 @@ CrossInfo run_pass(const ChannelSet& a, const ChannelSet* b, const TileOptions& 
   torch::Tensor self_b = torch::zeros({mb}, acc_options);
 
   const int64_t tile = tile_rows_for(a, b, options);
-  // Reused for every tile: a fresh [T, Ma, Mb] allocation per tile costs as much as the
-  // products themselves on CPU.
+  // Reused for every tile: fresh allocations of this size cost as much as the products
+  // themselves on CPU.
   torch::Tensor products_buffer = torch::empty({tile, ma, mb}, a.options());
   torch::Tensor rows_a_buffer = torch::empty({tile, ma, n}, a.options());
   torch::Tensor rows_b_buffer = b ? torch::empty({tile, mb, n}, a.options()) : torch::Tensor();
@@ -85,8 +85,13 @@ CrossInfo run_pass(const ChannelSet& a, const ChannelSet* b, const TileOptions& 
   for (int64_t begin = 0; begin < n; begin += tile) {
     const int64_t end = std::min(begin + tile, n);
     auto start = Clock::now();
-    const torch::Tensor rows_a = a.coefficient_rows(begin, end);                // [T, Ma, N]
-    const torch::Tensor rows_b = b ? b->coefficient_rows(begin, end) : rows_a;  // [T, Mb, N]
+    torch::Tensor rows_a = rows_a_buffer.slice(0, 0, end - begin);  // [T, Ma, N]
+    a.coefficient_rows(begin, end, rows_a);
+    torch::Tensor rows_b = rows_a;  // [T, Mb, N]
+    if (b) {
+      rows_b = rows_b_buffer.slice(0, 0, end - begin);
+      b->coefficient_rows(begin, end, rows_b);
+    }
     synchronize(device);
     seconds.fingerprints += seconds_since(start);
 
