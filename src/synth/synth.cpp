@@ -1,5 +1,6 @@
 #include "infofrag/synth/synth.hpp"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include <cmath>
