@@ -100,7 +100,8 @@ int64_t ChannelSet::work_elements_per_row() const {
   return total;
 }
 
-void ChannelSet::part_rows(const Part& part, int64_t begin, int64_t end, torch::Tensor out) const {
+void ChannelSet::part_rows(const Part& part, int64_t begin, int64_t end,
+                           const torch::Tensor& out) const {
   switch (part.kind) {
     case Kind::kGaussian: {
       torch::Tensor columns = out.narrow(1, 0, part.columns);  // [T, M, N]

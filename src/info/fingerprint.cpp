@@ -7,7 +7,7 @@ namespace infofrag {
 namespace {
 
 /// ln cosh(x) = |x| + ln(1 + e^{−2|x|}) − ln 2, free of overflow; in place on `x`.
-torch::Tensor log_cosh_(torch::Tensor x) {
+torch::Tensor log_cosh_(const torch::Tensor& x) {
   x.abs_();
   return x.add_(torch::log1p(torch::exp(x * -2.0))).sub_(std::log(2.0));
 }

@@ -2,6 +2,7 @@
 
 #include <hdf5.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <type_traits>
 
@@ -108,6 +109,13 @@ std::vector<std::string> read_string_values(hid_t file_type, hid_t space, int64_
     }
   }
   return values;
+}
+
+std::vector<const char*> c_strings(const std::vector<std::string>& values) {
+  std::vector<const char*> pointers(values.size());
+  std::transform(values.begin(), values.end(), pointers.begin(),
+                 [](const std::string& v) { return v.c_str(); });
+  return pointers;
 }
 
 hid_t native_type(torch::Dtype dtype) {
@@ -339,8 +347,7 @@ void File::write_strings(const std::string& name, const std::vector<std::string>
   Id dataset(
       H5Dcreate2(id_, name.c_str(), type.get(), space.get(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT),
       H5Dclose);
-  std::vector<const char*> pointers;
-  for (const std::string& v : values) pointers.push_back(v.c_str());
+  const std::vector<const char*> pointers = c_strings(values);
   if (!dataset.ok() || (count > 0 && H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL,
                                               H5P_DEFAULT, pointers.data()) < 0)) {
     throw InputError(where(name) + " cannot be written" + hdf5_says());
@@ -380,8 +387,7 @@ void File::set_attr(const std::string& object, const std::string& attr, const At
     const hsize_t count = list.size();
     Id space(H5Screate_simple(1, &count, nullptr), H5Sclose);
     Id type = vlen_string_type();
-    std::vector<const char*> pointers;
-    for (const std::string& s : list) pointers.push_back(s.c_str());
+    const std::vector<const char*> pointers = c_strings(list);
     write_attr(type.get(), space.get(), pointers.data());
   }
 }

@@ -63,7 +63,7 @@ class ChannelSet {
     torch::Tensor labels_t;     // int64 [F, N]
   };
   /// Writes the part's rows into `out`, [T, part's channels, N].
-  void part_rows(const Part& part, int64_t begin, int64_t end, torch::Tensor out) const;
+  void part_rows(const Part& part, int64_t begin, int64_t end, const torch::Tensor& out) const;
 
   std::vector<Part> parts_;
   int64_t points_ = 0;
