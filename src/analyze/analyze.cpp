@@ -46,8 +46,14 @@ void check_config(const AnalyzeConfig& config) {
 
 }  // namespace
 
-Analysis analyze(const Embeddings& embeddings, const AnalyzeConfig& config) {
+Analysis analyze(const Embeddings& all_points, const AnalyzeConfig& config) {
   check_config(config);
+  if (config.fingerprint_size > all_points.points()) {
+    throw ConfigError("--fingerprint-size " + std::to_string(config.fingerprint_size) +
+                      " exceeds the " + std::to_string(all_points.points()) + " points");
+  }
+  const Embeddings embeddings =
+      config.fingerprint_size > 0 ? all_points.first_points(config.fingerprint_size) : all_points;
   const torch::Device device = parse_device(config.device);
   const torch::Dtype dtype = parse_dtype(config.dtype);
   const auto options = torch::TensorOptions().dtype(dtype).device(device);
@@ -170,13 +176,12 @@ int run_analyze(const AnalyzeConfig& config) {
   check_output_path(config.out);
 
   auto start = Clock::now();
-  Embeddings embeddings = read_embeddings(config.embeddings);
+  const Embeddings embeddings = read_embeddings(config.embeddings);
   if (config.fingerprint_size > embeddings.points()) {
     throw ConfigError("--fingerprint-size " + std::to_string(config.fingerprint_size) +
                       " exceeds the " + std::to_string(embeddings.points()) + " points in " +
                       config.embeddings);
   }
-  if (config.fingerprint_size > 0) embeddings = embeddings.first_points(config.fingerprint_size);
   const double read_s = seconds_since(start);
 
   Analysis analysis = analyze(embeddings, config);
@@ -192,8 +197,8 @@ int run_analyze(const AnalyzeConfig& config) {
                "analyze: wall time read %.3fs, fingerprints %.3fs, pairwise %.3fs, "
                "labels %.3fs, write %.3fs\n",
                embeddings.members.size(), static_cast<long long>(embeddings.channels()),
-               static_cast<long long>(embeddings.points()), analysis.factor_names.size(), s.read,
-               s.fingerprints, s.pairwise, s.labels, s.write);
+               static_cast<long long>(analysis.fingerprint_size), analysis.factor_names.size(),
+               s.read, s.fingerprints, s.pairwise, s.labels, s.write);
   return 0;
 }
 

@@ -55,7 +55,8 @@ struct Analysis {
 
 /// The science of the analyze stage: Bhattacharyya fingerprints of every channel (and of
 /// every member's whole latent space), I(X;U), and NMI and VI between all channels, with
-/// every ground-truth factor, and between factors. No file access.
+/// every ground-truth factor, and between factors, over the first config.fingerprint_size
+/// points (all when 0). No file access.
 Analysis analyze(const Embeddings& embeddings, const AnalyzeConfig& config);
 
 /// Writes `analysis` to `path` atomically (README, "The analysis file").
