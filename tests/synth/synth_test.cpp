@@ -55,3 +55,22 @@ TEST_CASE("Bad synth options are rejected by name", "[synth]") {
   config.noise = "0.1,-1";
   CHECK_THROWS_AS(infofrag::synthesize(config), infofrag::ConfigError);
 }
+
+TEST_CASE("analyze uses the first fingerprint_size points", "[analyze]") {
+  infofrag::SynthConfig synth;
+  synth.points = 120;
+  synth.members = 2;
+  const auto embeddings = infofrag::synthesize(synth);
+  infofrag::AnalyzeConfig config;
+  config.progress = false;
+  config.dtype = "float64";
+  config.fingerprint_size = 50;
+  const auto first = infofrag::analyze(embeddings, config);
+  CHECK(first.fingerprint_size == 50);
+  config.fingerprint_size = 0;
+  const auto sliced = infofrag::analyze(embeddings.first_points(50), config);
+  CHECK(torch::allclose(first.similarity.nmi, sliced.similarity.nmi, 0, 1e-12));
+  config.fingerprint_size = 121;
+  CHECK_THROWS_WITH(infofrag::analyze(embeddings, config),
+                    Catch::Contains("--fingerprint-size 121 exceeds the 120 points"));
+}
