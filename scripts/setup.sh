@@ -10,6 +10,7 @@ packages=(
   libtorch-dev libhdf5-dev libeigen3-dev libboost-program-options-dev catch2
   libopenblas0-pthread          # optimized BLAS: LibTorch's matrix products are ~28x faster
   python3-numpy python3-h5py    # Python tests, scripts and notebooks (Debian's /usr/bin/python3)
+  python3-sklearn               # independent answers in the Python tests
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,4 +1,5 @@
-"""infofrag analyze against the independent NumPy reference, on a file written by h5py.
+"""infofrag analyze against independent answers: a NumPy reference on a file written by h5py,
+and scikit-learn's classic NMI for hard clusterings.
 
 Run with an interpreter that has numpy and h5py (Debian's /usr/bin/python3):
     /usr/bin/python3 tests/python/test_against_numpy.py --infofrag build/infofrag
@@ -45,6 +46,51 @@ def write_embeddings(path, n=60, seed=0):
         f["fingerprint/labels"].attrs["factor_names"] = ["shape", "size"]
     order = ["seed_9", "seed_10", "seed_100"]
     return [members[k] for k in order], factors, order
+
+
+def entropy_bits(labels):
+    p = np.bincount(labels) / len(labels)
+    p = p[p > 0]
+    return -(p * np.log2(p)).sum()
+
+
+class AgainstScikitLearn(unittest.TestCase):
+    """The hard-clustering limit through the real command: narrow posteriors at cluster
+    centres must give scikit-learn's NMI (geometric normalization), the classic VI and the
+    partition entropies."""
+
+    def test_hard_clusterings_match_sklearn(self):
+        from sklearn.metrics import mutual_info_score, normalized_mutual_info_score
+
+        rng = np.random.default_rng(4)
+        n = 300
+        a = rng.integers(0, 4, n)
+        b = (a + 2 * rng.integers(0, 2, n)) % 5
+        c = rng.integers(0, 6, n)
+        partitions = [a, b, c]
+        with tempfile.TemporaryDirectory() as tmp:
+            path, out = os.path.join(tmp, "e.h5"), os.path.join(tmp, "a.h5")
+            with h5py.File(path, "w") as f:
+                for k, p in enumerate(partitions):
+                    f[f"members/m{k}/mu"] = 10.0 * p[:, None]
+                    f[f"members/m{k}/logvar"] = np.full((n, 1), np.log(1e-6))
+                f["fingerprint/labels"] = np.stack(partitions, axis=1)
+            for dtype in ["float32", "float64"]:
+                result = run("analyze", "--embeddings", path, "--out", out, "--dtype", dtype)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                with h5py.File(out, "r") as f:
+                    nmi, vi = f["similarity/nmi"][()], f["similarity/vi_bits"][()]
+                    label_nmi = f["labels/nmi"][()]
+                    info = f["channels/info_bits"][()]
+                for u, pu in enumerate(partitions):
+                    self.assertAlmostEqual(info[u], entropy_bits(pu), delta=1e-6)
+                    for v, pv in enumerate(partitions):
+                        expected = normalized_mutual_info_score(pu, pv, average_method="geometric")
+                        self.assertAlmostEqual(nmi[u, v], expected, delta=1e-6, msg=dtype)
+                        self.assertAlmostEqual(label_nmi[u, v], expected, delta=1e-6, msg=dtype)
+                        mi_bits = mutual_info_score(pu, pv) / np.log(2)
+                        expected_vi = entropy_bits(pu) + entropy_bits(pv) - 2 * mi_bits
+                        self.assertAlmostEqual(vi[u, v], expected_vi, delta=1e-6)
 
 
 class AgainstNumpy(unittest.TestCase):
