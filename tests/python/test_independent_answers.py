@@ -2,7 +2,7 @@
 and scikit-learn's classic NMI for hard clusterings.
 
 Run with an interpreter that has numpy and h5py (Debian's /usr/bin/python3):
-    /usr/bin/python3 tests/python/test_against_numpy.py --infofrag build/infofrag
+    /usr/bin/python3 tests/python/test_independent_answers.py --infofrag build/infofrag
 """
 import argparse
 import os
