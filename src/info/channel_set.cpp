@@ -81,7 +81,7 @@ ChannelSet& ChannelSet::append(const ChannelSet& other) {
 
 int64_t ChannelSet::size() const {
   int64_t total = 0;
-  for (const Part& p : parts_) total += p.columns + static_cast<int64_t>(p.groups.size());
+  for (const Part& p : parts_) total += p.channels();
   return total;
 }
 
@@ -153,9 +153,8 @@ void ChannelSet::coefficient_rows(int64_t begin, int64_t end, torch::Tensor& out
               "ChannelSet: out must be [T, M, N] with a contiguous last dimension");
   int64_t offset = 0;
   for (const Part& p : parts_) {
-    const int64_t width = p.columns + static_cast<int64_t>(p.groups.size());
-    part_rows(p, begin, end, out.narrow(1, offset, width));
-    offset += width;
+    part_rows(p, begin, end, out.narrow(1, offset, p.channels()));
+    offset += p.channels();
   }
 }
 
