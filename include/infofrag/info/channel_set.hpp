@@ -61,6 +61,9 @@ class ChannelSet {
     int64_t uniform_width = 0;  // > 0 when the groups tile all columns in equal widths
     torch::Tensor labels;       // int64 [N, F] (factors)
     torch::Tensor labels_t;     // int64 [F, N]
+
+    /// Channels this part contributes: its columns, then its groups.
+    int64_t channels() const { return columns + static_cast<int64_t>(groups.size()); }
   };
   /// Writes the part's rows into `out`, [T, part's channels, N].
   void part_rows(const Part& part, int64_t begin, int64_t end, const torch::Tensor& out) const;
