@@ -11,6 +11,10 @@ packages=(
   libopenblas0-pthread          # optimized BLAS: LibTorch's matrix products are ~28x faster
   python3-numpy python3-h5py    # Python tests, scripts and notebooks (Debian's /usr/bin/python3)
   python3-sklearn               # independent answers in the Python tests
+  zlib1g-dev                    # reads the gzipped IDX files of Fashion-MNIST
+  dataset-fashion-mnist         # Fashion-MNIST (/usr/share/datasets/fashion-mnist)
+  python3-pil                   # reads the dSprites reference frames in the Python tests
+  python3-torch                 # PyTorch eager, the baseline of the training benchmark
 )
 missing=()
 for p in "${packages[@]}"; do

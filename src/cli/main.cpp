@@ -9,6 +9,7 @@
 #include "infofrag/analyze/analyze.hpp"
 #include "infofrag/analyze/summary.hpp"
 #include "infofrag/core/error.hpp"
+#include "infofrag/data/dataset.hpp"
 #include "infofrag/synth/synth.hpp"
 #include "infofrag/version.hpp"
 #include "options.hpp"
@@ -73,6 +74,36 @@ int synth_command(int argc, char** argv) {
   return infofrag::run_synth(c);
 }
 
+void add_data_options(po::options_description& o, infofrag::data::DataConfig& c,
+                      const std::string& prefix) {
+  o.add_options()((prefix + "dataset").c_str(), po::value(&c.dataset)->default_value(c.dataset),
+                  "dsprites, fashion-mnist, circle or hdf5")(
+      (prefix + "path").c_str(), po::value(&c.path)->default_value(c.path),
+      "fashion-mnist: folder of the IDX files (empty = /usr/share/datasets/fashion-mnist); "
+      "hdf5: the file")((prefix + "split").c_str(), po::value(&c.split)->default_value(c.split),
+                        "fashion-mnist: train, test or all")(
+      (prefix + "circle-points").c_str(),
+      po::value(&c.circle_points)->default_value(c.circle_points),
+      "circle: number of evenly spaced points")(
+      (prefix + "circle-bins").c_str(), po::value(&c.circle_bins)->default_value(c.circle_bins),
+      "circle: classes of the binned angle");
+}
+
+int export_data_command(int argc, char** argv) {
+  infofrag::data::ExportDataConfig c;
+  po::options_description o("Options");
+  add_data_options(o, c.data, "");
+  o.add_options()("indices", po::value(&c.indices), "items to export, e.g. 0,5,100:200 (required)")(
+      "out", po::value(&c.out), "output HDF5 file (required)");
+  if (!parse(argc, argv, "export-data",
+             "Writes chosen items of a dataset in the layout of the hdf5 dataset (images, "
+             "labels, factor names), for inspection and checks.",
+             o)) {
+    return 0;
+  }
+  return infofrag::data::run_export_data(c);
+}
+
 int summarize_command(int argc, char** argv) {
   infofrag::SummarizeConfig c;
   po::options_description o("Options");
@@ -92,6 +123,7 @@ const std::map<std::string, std::pair<std::function<int(int, char**)>, const cha
           {"analyze", {analyze_command, "embeddings file -> I(X;U), NMI, VI (analysis file)"}},
           {"synth", {synth_command, "synthetic ensemble with known structure -> embeddings file"}},
           {"summarize", {summarize_command, "print a summary of an analysis file"}},
+          {"export-data", {export_data_command, "chosen dataset items -> HDF5 file"}},
       };
   return table;
 }
@@ -103,9 +135,9 @@ void usage(std::FILE* stream) {
                "commands:\n",
                infofrag::kVersion);
   for (const auto& [name, entry] : commands()) {
-    std::fprintf(stream, "  %-10s %s\n", name.c_str(), entry.second);
+    std::fprintf(stream, "  %-12s %s\n", name.c_str(), entry.second);
   }
-  std::fprintf(stream, "  %-10s %s\n", "version", "print the version");
+  std::fprintf(stream, "  %-12s %s\n", "version", "print the version");
 }
 
 }  // namespace
