@@ -22,7 +22,7 @@ struct DataConfig {
   /// fashion-mnist: the folder with the IDX files (empty = /usr/share/datasets/fashion-mnist);
   /// hdf5: the file. Unused otherwise.
   std::string path;
-  std::string split = "train";   ///< fashion-mnist: train (60,000), test (10,000) or all (70,000)
+  std::string split = "train";     ///< fashion-mnist: train (60,000), test (10,000) or all (70,000)
   int64_t circle_points = 100000;  ///< circle: number of points, angles evenly spaced
   int64_t circle_bins = 8;         ///< circle: classes of the binned angle (its factor)
 };
@@ -56,6 +56,34 @@ std::unique_ptr<Dataset> open_dataset(const DataConfig& config);
 /// items; throws ConfigError naming `option` and the bad piece.
 std::vector<int64_t> parse_index_list(const std::string& text, int64_t size,
                                       const std::string& option = "indices");
+
+/// dSprites factor classes of one image, in index order (color is constant and omitted).
+struct DspritesFactors {
+  int64_t shape = 0;        ///< 0 square, 1 ellipse, 2 heart
+  int64_t scale = 0;        ///< 0..5: scale 0.5, 0.6, ..., 1.0
+  int64_t orientation = 0;  ///< 0..39: angle 2π·orientation/39 (39 draws like 0)
+  int64_t pos_x = 0;        ///< 0..31: centre x = 16 + 32·pos_x/31 pixels
+  int64_t pos_y = 0;        ///< 0..31: centre y = 16 + 32·pos_y/31 pixels, 0 at the top
+};
+
+/// Classes of each dSprites factor, in index order (the last varies fastest).
+inline constexpr int64_t kDspritesShapes = 3;
+inline constexpr int64_t kDspritesScales = 6;
+inline constexpr int64_t kDspritesOrientations = 40;
+inline constexpr int64_t kDspritesPositions = 32;
+inline constexpr int64_t kDspritesSize = kDspritesShapes * kDspritesScales * kDspritesOrientations *
+                                         kDspritesPositions * kDspritesPositions;  // 737,280
+inline constexpr int64_t kDspritesSide = 64;  ///< images are 64×64 pixels
+
+/// Flat index = shape·245760 + scale·40960 + orientation·1024 + pos_x·32 + pos_y, the order
+/// of the original dSprites file. Throws ConfigError for a factor out of range.
+int64_t dsprites_index(const DspritesFactors& factors);
+/// The inverse of `dsprites_index`; `index` must be in [0, kDspritesSize).
+DspritesFactors dsprites_factors(int64_t index);
+/// Renders one dSprite: float32 [1, 64, 64] of 0/1, a pixel on when its centre lies inside
+/// the shape (the rules of tests/fixtures/dsprites/README.md). Throws ConfigError for a
+/// factor out of range.
+torch::Tensor render_dsprite(const DspritesFactors& factors);
 
 /// Options of `infofrag export-data`.
 struct ExportDataConfig {

@@ -1,0 +1,120 @@
+#include "infofrag/data/dataset.hpp"
+
+#include <cctype>
+#include <cstdlib>
+
+#include "datasets.hpp"
+#include "infofrag/core/error.hpp"
+
+namespace infofrag::data {
+
+DatasetKind parse_dataset_kind(const std::string& name, const std::string& option) {
+  if (name == "dsprites") return DatasetKind::kDsprites;
+  if (name == "fashion-mnist") return DatasetKind::kFashionMnist;
+  if (name == "circle") return DatasetKind::kCircle;
+  if (name == "hdf5") return DatasetKind::kHdf5;
+  throw ConfigError(option + " '" + name +
+                    "' is not a dataset; choose dsprites, fashion-mnist, circle or hdf5");
+}
+
+std::string dataset_kind_name(DatasetKind kind) {
+  switch (kind) {
+    case DatasetKind::kDsprites:
+      return "dsprites";
+    case DatasetKind::kFashionMnist:
+      return "fashion-mnist";
+    case DatasetKind::kCircle:
+      return "circle";
+    case DatasetKind::kHdf5:
+      return "hdf5";
+  }
+  TORCH_CHECK(false, "dataset_kind_name: unknown kind");
+}
+
+std::unique_ptr<Dataset> open_dataset(const DataConfig& config) {
+  switch (parse_dataset_kind(config.dataset)) {
+    case DatasetKind::kDsprites:
+      return open_dsprites();
+    case DatasetKind::kFashionMnist:
+      return open_fashion_mnist(config);
+    case DatasetKind::kCircle:
+      return open_circle(config);
+    case DatasetKind::kHdf5:
+      return open_hdf5_dataset(config);
+  }
+  TORCH_CHECK(false, "open_dataset: unknown kind");
+}
+
+torch::Tensor index_tensor(const std::vector<int64_t>& indices) {
+  // from_blob wants a non-const pointer but never writes through it here.
+  return torch::from_blob(const_cast<int64_t*>(indices.data()),
+                          {static_cast<int64_t>(indices.size())}, torch::kInt64);
+}
+
+torch::Tensor bytes_to_unit(const torch::Tensor& bytes) {
+  return bytes.to(torch::kFloat32).div_(255.0);
+}
+
+namespace {
+
+std::string trim(const std::string& text) {
+  size_t begin = 0, end = text.size();
+  while (begin < end && std::isspace(static_cast<unsigned char>(text[begin]))) ++begin;
+  while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
+  return text.substr(begin, end - begin);
+}
+
+/// A decimal integer with nothing else around it (no sign, no spaces), or -1.
+int64_t parse_count(const std::string& text) {
+  if (text.empty() || text.size() > 18) return -1;
+  for (char c : text) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return -1;
+  }
+  return std::strtoll(text.c_str(), nullptr, 10);
+}
+
+}  // namespace
+
+std::vector<int64_t> parse_index_list(const std::string& text, int64_t size,
+                                      const std::string& option) {
+  const std::string context = option + " '" + text + "'";
+  std::vector<int64_t> indices;
+  std::vector<std::string> pieces;
+  size_t start = 0;
+  for (size_t comma = text.find(','); comma != std::string::npos; comma = text.find(',', start)) {
+    pieces.push_back(trim(text.substr(start, comma - start)));
+    start = comma + 1;
+  }
+  pieces.push_back(trim(text.substr(start)));
+  if (pieces.size() == 1 && pieces[0].empty()) throw ConfigError(context + ": no indices given");
+  for (const std::string& piece : pieces) {
+    if (piece.empty()) throw ConfigError(context + ": has an empty item between commas");
+    const size_t colon = piece.find(':');
+    const std::string first = trim(piece.substr(0, colon));
+    const std::string last = colon == std::string::npos ? "" : trim(piece.substr(colon + 1));
+    const auto check = [&](const std::string& number) {
+      if (!number.empty() && number[0] == '-' && parse_count(number.substr(1)) >= 0) {
+        throw ConfigError(context + ": '" + piece + "' is negative; indices start at 0");
+      }
+      if (parse_count(number) < 0) {
+        throw ConfigError(context + ": '" + piece +
+                          "' is not an index or a range a:b of non-negative integers");
+      }
+    };
+    check(first);
+    if (colon != std::string::npos) check(last);
+    const int64_t a = parse_count(first);
+    const int64_t b = colon == std::string::npos ? a + 1 : parse_count(last);
+    if (b <= a) {
+      throw ConfigError(context + ": range '" + piece + "' is empty (a:b means a, ..., b-1)");
+    }
+    if (b > size) {
+      throw ConfigError(context + ": '" + piece + "' reaches past the last item; the dataset has " +
+                        std::to_string(size) + " items (0.." + std::to_string(size - 1) + ")");
+    }
+    for (int64_t i = a; i < b; ++i) indices.push_back(i);
+  }
+  return indices;
+}
+
+}  // namespace infofrag::data
