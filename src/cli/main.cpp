@@ -10,7 +10,9 @@
 #include "infofrag/analyze/summary.hpp"
 #include "infofrag/core/error.hpp"
 #include "infofrag/data/dataset.hpp"
+#include "infofrag/embed/embed.hpp"
 #include "infofrag/synth/synth.hpp"
+#include "infofrag/train/trainer.hpp"
 #include "infofrag/version.hpp"
 #include "options.hpp"
 
@@ -104,6 +106,77 @@ int export_data_command(int argc, char** argv) {
   return infofrag::data::run_export_data(c);
 }
 
+int train_command(int argc, char** argv) {
+  infofrag::train::TrainConfig c;
+  po::options_description o("Options");
+  o.add_options()("out", po::value(&c.out), "ensemble folder (required)");
+  add_data_options(o, c.data, "data.");
+  o.add_options()("model.kind", po::value(&c.model.kind)->default_value(c.model.kind),
+                  "conv64 (64x64 images), conv28 (28x28 images) or mlp (vectors)")(
+      "model.latents", po::value(&c.model.latents)->default_value(c.model.latents),
+      "latent channels d")("model.widths",
+                           po::value(&c.model.widths)->default_value(c.model.widths),
+                           "mlp: hidden widths, comma-separated")(
+      "model.activation", po::value(&c.model.activation)->default_value(c.model.activation),
+      "mlp: relu or tanh")("objective.kind",
+                           po::value(&c.objective.kind)->default_value(c.objective.kind),
+                           "beta-vae or annealed-vae")(
+      "objective.beta", po::value(&c.objective.beta)->default_value(c.objective.beta),
+      "beta-vae: beta values (a grid dimension), comma-separated")(
+      "objective.gamma", po::value(&c.objective.gamma)->default_value(c.objective.gamma),
+      "annealed-vae: gamma values, comma-separated")(
+      "objective.capacity", po::value(&c.objective.capacity)->default_value(c.objective.capacity),
+      "annealed-vae: C_max values (nats), comma-separated")(
+      "objective.capacity-steps",
+      po::value(&c.objective.capacity_steps)->default_value(c.objective.capacity_steps),
+      "annealed-vae: steps over which C rises linearly to C_max")(
+      "train.steps", po::value(&c.steps)->default_value(c.steps), "optimizer steps per member")(
+      "train.batch-size", po::value(&c.batch_size)->default_value(c.batch_size),
+      "items per member per step")("train.lr", po::value(&c.lr)->default_value(c.lr),
+                                   "Adam learning rates (a grid dimension), comma-separated")(
+      "train.seeds", po::value(&c.seeds)->default_value(c.seeds), "seeds per grid point")(
+      "train.first-seed", po::value(&c.first_seed)->default_value(c.first_seed), "first seed")(
+      "train.pack-size", po::value(&c.pack_size)->default_value(c.pack_size),
+      "K: members trained together in one batched model")(
+      "train.checkpoint-every", po::value(&c.checkpoint_every)->default_value(c.checkpoint_every),
+      "steps between checkpoints")("train.curve-window",
+                                   po::value(&c.curve_window)->default_value(c.curve_window),
+                                   "steps averaged into one point of the training curves")(
+      "train.device", po::value(&c.device)->default_value(c.device), "auto, cpu, cuda or cuda:N")(
+      "train.progress", po::value(&c.progress)->default_value(c.progress),
+      "progress bar on stderr (true/false)");
+  if (!parse(argc, argv, "train",
+             "Trains a sweep of repeated VAE runs (grid values x seeds), K members at a time in "
+             "one batched model, with checkpoints: running the same command again resumes. "
+             "A sweep config has sections [data], [model], [objective] and [train]; on the "
+             "command line, options keep their section (--train.steps 100).",
+             o)) {
+    return 0;
+  }
+  return infofrag::train::run_train(c);
+}
+
+int embed_command(int argc, char** argv) {
+  infofrag::EmbedConfig c;
+  po::options_description o("Options");
+  o.add_options()("ensemble", po::value(&c.ensemble), "ensemble folder (required)")(
+      "out", po::value(&c.out), "output embeddings file (required)")(
+      "fingerprint-size", po::value(&c.fingerprint_size)->default_value(c.fingerprint_size),
+      "fingerprint points N drawn from the dataset")(
+      "seed", po::value(&c.seed)->default_value(c.seed), "seed of the fingerprint sample")(
+      "device", po::value(&c.device)->default_value(c.device), "auto, cpu, cuda or cuda:N")(
+      "batch-size", po::value(&c.batch_size)->default_value(c.batch_size),
+      "points encoded at once")("progress", po::value(&c.progress)->default_value(c.progress),
+                                "progress bar on stderr (true/false)");
+  if (!parse(argc, argv, "embed",
+             "Runs every finished member's encoder over one fingerprint sample of the "
+             "ensemble's dataset and writes the embeddings file.",
+             o)) {
+    return 0;
+  }
+  return infofrag::run_embed(c);
+}
+
 int summarize_command(int argc, char** argv) {
   infofrag::SummarizeConfig c;
   po::options_description o("Options");
@@ -124,6 +197,8 @@ const std::map<std::string, std::pair<std::function<int(int, char**)>, const cha
           {"synth", {synth_command, "synthetic ensemble with known structure -> embeddings file"}},
           {"summarize", {summarize_command, "print a summary of an analysis file"}},
           {"export-data", {export_data_command, "chosen dataset items -> HDF5 file"}},
+          {"train", {train_command, "sweep config -> ensemble folder (trained VAEs)"}},
+          {"embed", {embed_command, "ensemble folder -> embeddings file"}},
       };
   return table;
 }

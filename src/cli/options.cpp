@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <set>
 
 #include "infofrag/core/error.hpp"
 
@@ -19,12 +20,19 @@ po::parsed_options options_from_file(const std::string& path, const std::string&
   po::parsed_options parsed = po::parse_config_file(stream, anything, /*allow_unregistered=*/true);
   po::parsed_options kept(&options);
   const std::string prefix = command + ".";
+  // Sections this command reads: its own, and those of its dotted options ([data] for
+  // data.dataset). Unknown keys there are errors; other sections belong to other stages.
+  std::set<std::string> owned = {command};
+  for (const auto& description : options.options()) {
+    const std::string& name = description->long_name();
+    if (name.find('.') != std::string::npos) owned.insert(name.substr(0, name.find('.')));
+  }
   for (po::option& option : parsed.options) {
     std::string key = option.string_key;
     const size_t dot = key.find('.');
-    if (dot != std::string::npos) {
-      if (key.compare(0, prefix.size(), prefix) != 0) continue;  // another stage's section
-      key = key.substr(prefix.size());
+    if (dot != std::string::npos && !options.find_nothrow(key, false)) {
+      if (!owned.count(key.substr(0, dot))) continue;  // another stage's section
+      if (key.compare(0, prefix.size(), prefix) == 0) key = key.substr(prefix.size());
     }
     if (key == "config" || key == "help" || !options.find_nothrow(key, false)) {
       throw ConfigError("--config " + path + ": unknown option '" + option.string_key +

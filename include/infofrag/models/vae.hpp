@@ -1,0 +1,104 @@
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace infofrag::models {
+
+/// The encoder/decoder families. A runtime choice: `parse_model_kind` and a switch.
+enum class ModelKind { kConv64, kConv28, kMlp };
+enum class Activation { kRelu, kTanh };
+
+ModelKind parse_model_kind(const std::string& name, const std::string& option = "model.kind");
+std::string model_kind_name(ModelKind kind);
+Activation parse_activation(const std::string& name,
+                            const std::string& option = "model.activation");
+
+/// Section [model] of a sweep config.
+struct ModelConfig {
+  std::string kind = "conv64";      ///< conv64 (64×64 images), conv28 (28×28) or mlp (vectors)
+  int64_t latents = 10;             ///< d, latent channels per member
+  std::string widths = "256,256";   ///< mlp: hidden widths of the encoder (decoder mirrored)
+  std::string activation = "relu";  ///< mlp: relu or tanh (conv models use relu)
+};
+
+/// A model's architecture, resolved against the data it reads.
+struct ModelSpec {
+  ModelKind kind = ModelKind::kConv64;
+  int64_t latents = 10;
+  std::vector<int64_t> item_shape;  ///< [C, H, W] for conv models, [D] for mlp
+  std::vector<int64_t> widths;      ///< mlp hidden widths
+  Activation activation = Activation::kRelu;
+};
+
+/// Resolves `config` against items of `item_shape`. Throws ConfigError naming the option and
+/// the value when the data does not fit the model (e.g. 28×28 images for conv64).
+ModelSpec resolve_model(const ModelConfig& config, const std::vector<int64_t>& item_shape);
+
+/// Diagonal-Gaussian posteriors of K members: mu and logvar [K, B, d].
+struct Posterior {
+  torch::Tensor mu;
+  torch::Tensor logvar;
+};
+
+/// K independent VAEs of one architecture in one module: every parameter has a leading
+/// member axis [K, ...]; convolutions run grouped (groups = K) and dense layers as batched
+/// matrix products. Member k's outputs depend only on member k's parameters and inputs, so
+/// training K members together is the same computation as training each alone.
+///
+/// conv64 is the encoder/decoder of the disentanglement_lib study (Locatello et al. 2019):
+/// 4×4 convolutions with stride 2 and 32, 32, 64, 64 channels, dense 256, 2d outputs; the
+/// decoder mirrors it with transposed convolutions. conv28 uses 32, 64 channels for 28×28.
+class BatchedVaeImpl : public torch::nn::Module {
+ public:
+  BatchedVaeImpl(ModelSpec spec, int64_t members);
+
+  const ModelSpec& spec() const { return spec_; }
+  int64_t members() const { return members_; }
+
+  /// x: float [K, B, *item_shape] -> posteriors [K, B, d].
+  Posterior encode(const torch::Tensor& x);
+  /// z: float [K, B, d] -> [K, B, *item_shape]: Bernoulli logits for images, Gaussian means
+  /// for vectors.
+  torch::Tensor decode(const torch::Tensor& z);
+
+  /// Re-draws member k's parameters from its own seed, as PyTorch's default initialization
+  /// does (uniform ±1/sqrt(fan_in) for weights and biases), independently of K.
+  void initialize_member(int64_t k, uint64_t seed);
+
+  /// Names of the parameters, in a fixed order ("encoder.0.weight", ...).
+  const std::vector<std::string>& parameter_names() const { return names_; }
+  /// Member k's slice of every parameter (views: shapes without the member axis).
+  std::map<std::string, torch::Tensor> member_parameters(int64_t k) const;
+  /// Copies `values` (as returned by member_parameters) into member k.
+  void load_member(int64_t k, const std::map<std::string, torch::Tensor>& values);
+
+ private:
+  enum class LayerKind { kConv, kConvTranspose, kDense };
+  struct Layer {
+    LayerKind kind;
+    int64_t in = 0;       ///< input features or channels
+    int64_t out = 0;      ///< output features or channels
+    int64_t in_size = 0;  ///< conv layers: input height = width
+    torch::Tensor weight;
+    torch::Tensor bias;
+  };
+
+  std::vector<Layer> build(const std::vector<Layer>& layers, const std::string& prefix);
+  torch::Tensor run(std::vector<Layer>& layers, torch::Tensor x, bool image_input,
+                    bool image_output);
+
+  ModelSpec spec_;
+  int64_t members_;
+  std::vector<Layer> encoder_;
+  std::vector<Layer> decoder_;
+  std::vector<std::string> names_;
+  std::vector<int64_t> fan_in_;  ///< per parameter, for initialization
+};
+TORCH_MODULE(BatchedVae);
+
+}  // namespace infofrag::models

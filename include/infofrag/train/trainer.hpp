@@ -1,0 +1,41 @@
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "infofrag/train/sweep.hpp"
+
+namespace infofrag::train {
+
+/// What one `train_sweep` call did.
+struct TrainSummary {
+  int64_t finished = 0;  ///< members trained to the end in this call
+  int64_t failed = 0;    ///< members stopped because their loss became NaN or inf
+  int64_t skipped = 0;   ///< members already ended by an earlier call
+};
+
+/// Trains every member of the sweep into the ensemble folder `config.out`, K = pack_size
+/// members at a time in one batched model, with the same code on CPU and CUDA. Validates
+/// the whole config (and that the data fits the model) before training. Resumes: members
+/// that already ended are skipped, and a pack with a checkpoint continues from it, ending
+/// with the same weights as an uninterrupted run. Throws ConfigError when the folder holds
+/// a different sweep.
+TrainSummary train_sweep(const TrainConfig& config);
+
+/// `infofrag train`: `train_sweep`, then a one-line summary on stderr. Returns 0 (failed
+/// members are reported and recorded, not an error of the sweep).
+int run_train(const TrainConfig& config);
+
+/// Member randomness, a pure function of (seed, step), so that a member's run does not
+/// depend on K, on its pack, or on where a run was resumed.
+/// The dataset rows of one member's batch at `step`, drawn uniformly with replacement.
+std::vector<int64_t> batch_indices(int64_t seed, int64_t step, int64_t batch, int64_t size);
+/// Standard normal noise float32 [batch, latents] for the reparameterization at `step`.
+torch::Tensor reparameterization_noise(int64_t seed, int64_t step, int64_t batch, int64_t latents);
+
+/// "auto" means CUDA when available, else CPU; anything else goes to parse_device.
+torch::Device resolve_device(const std::string& name, const std::string& option);
+
+}  // namespace infofrag::train

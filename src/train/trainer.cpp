@@ -1,0 +1,429 @@
+#include "infofrag/train/trainer.hpp"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "infofrag/core/error.hpp"
+#include "infofrag/core/progress.hpp"
+#include "infofrag/core/tensor_options.hpp"
+#include "infofrag/io/atomic_file.hpp"
+#include "infofrag/io/h5.hpp"
+#include "infofrag/train/ensemble.hpp"
+#include "infofrag/train/objective.hpp"
+
+namespace fs = std::filesystem;
+
+namespace infofrag::train {
+
+namespace {
+
+constexpr double kAdamBeta1 = 0.9;
+constexpr double kAdamBeta2 = 0.999;
+constexpr double kAdamEps = 1e-8;
+
+/// splitmix64's finalizer: a bijection that scrambles every input bit.
+uint64_t mix(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+enum Stream : uint64_t { kDataStream = 1, kNoiseStream = 2 };
+
+uint64_t stream_seed(int64_t seed, int64_t step, Stream stream) {
+  return mix(mix(mix(static_cast<uint64_t>(seed)) ^ static_cast<uint64_t>(step)) ^ stream);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string first_difference(const std::string& a, const std::string& b) {
+  std::istringstream sa(a), sb(b);
+  std::string la, lb;
+  while (true) {
+    const bool ha = static_cast<bool>(std::getline(sa, la));
+    const bool hb = static_cast<bool>(std::getline(sb, lb));
+    if (!ha && !hb) return "";
+    if (la != lb || ha != hb) return "'" + (ha ? la : "") + "' there, '" + (hb ? lb : "") + "' now";
+  }
+}
+
+/// Creates the ensemble folder, or checks that it holds this very sweep.
+void prepare_folder(const TrainConfig& config) {
+  const fs::path root(config.out);
+  if (fs::exists(root) && !fs::is_directory(root)) {
+    throw ConfigError("--out " + config.out + ": exists and is not a folder");
+  }
+  fs::create_directories(root / "members");
+  fs::create_directories(root / "checkpoints");
+  const std::string ini = sweep_ini(config);
+  const fs::path path = root / "config.ini";
+  if (fs::exists(path)) {
+    const std::string before = read_file(path.string());
+    if (before != ini) {
+      throw ConfigError(
+          "--out " + config.out + " holds an ensemble of a different sweep (config.ini: " +
+          first_difference(before, ini) + "); use another folder, or the same config to resume");
+    }
+    return;
+  }
+  AtomicFile out(path.string());
+  std::ofstream(out.temp_path()) << ini;
+  out.commit();
+}
+
+/// One pack of K members in training: the batched model, its Adam state, and the curves.
+class Pack {
+ public:
+  Pack(const TrainConfig& config, std::vector<MemberSpec> members, std::string checkpoint,
+       const data::Dataset& dataset, const models::ModelSpec& spec, const torch::Device& device)
+      : config_(config),
+        members_(std::move(members)),
+        checkpoint_(std::move(checkpoint)),
+        dataset_(dataset),
+        device_(device),
+        model_(spec, static_cast<int64_t>(members_.size())) {
+    const int64_t k = static_cast<int64_t>(members_.size());
+    for (int64_t i = 0; i < k; ++i) {
+      model_->initialize_member(i, static_cast<uint64_t>(members_[static_cast<size_t>(i)].seed));
+    }
+    model_->to(device_);
+    for (const auto& name : model_->parameter_names()) {
+      params_.push_back(model_->named_parameters(/*recurse=*/false)[name]);
+      adam_m_.push_back(torch::zeros_like(params_.back()));
+      adam_v_.push_back(torch::zeros_like(params_.back()));
+    }
+    std::vector<double> beta, gamma, capacity, lr;
+    for (const auto& m : members_) {
+      beta.push_back(m.beta);
+      gamma.push_back(m.gamma);
+      capacity.push_back(m.capacity);
+      lr.push_back(m.lr);
+    }
+    const auto on_device = [&](const std::vector<double>& v) {
+      return torch::tensor(v, torch::kFloat64).to(device_, torch::kFloat32);
+    };
+    objective_.kind = members_.front().objective;
+    objective_.beta = on_device(beta);
+    objective_.gamma = on_device(gamma);
+    objective_.capacity = on_device(capacity);
+    objective_.capacity_steps = config_.objective.capacity_steps;
+    lr_ = on_device(lr);
+    failed_step_.assign(static_cast<size_t>(k), -1);
+    window_sum_ = torch::zeros({3, k}, torch::kFloat64);
+    window_count_ = torch::zeros({k}, torch::kFloat64);
+    if (fs::exists(checkpoint_)) load_checkpoint();
+  }
+
+  int64_t step() const { return step_; }
+
+  /// Trains up to config.steps, checkpointing on the way; `progress` advances by K per step.
+  void run(Progress& progress) {
+    const int64_t k = static_cast<int64_t>(members_.size());
+    for (; step_ < config_.steps; ++step_) {
+      if (alive_count() == 0) break;
+      train_step();
+      progress.advance(k);
+      const int64_t done = step_ + 1;
+      if (done % config_.curve_window == 0 || done == config_.steps) close_window(done);
+      if (done % config_.checkpoint_every == 0 && done < config_.steps) save_checkpoint(done);
+    }
+  }
+
+  /// Writes every member's file (finished or failed) and removes the checkpoint.
+  void write_members(TrainSummary& summary) {
+    const data::DataConfig data = config_.data;
+    for (size_t i = 0; i < members_.size(); ++i) {
+      MemberRecord r;
+      r.spec = members_[i];
+      r.data = data;
+      r.model = config_.model;
+      r.item_shape = dataset_.item_shape();
+      const bool failed = failed_step_[i] >= 0;
+      r.status = failed ? "failed" : "finished";
+      r.steps = config_.steps;
+      r.steps_done = failed ? failed_step_[i] : config_.steps;
+      r.batch_size = config_.batch_size;
+      std::vector<int64_t> steps;
+      std::vector<double> recon, kl, loss;
+      for (size_t w = 0; w < curve_step_.size(); ++w) {
+        const auto& row = curve_values_[w];  // [3, K]
+        if (!std::isfinite(row[0][static_cast<int64_t>(i)].item<double>())) continue;
+        steps.push_back(curve_step_[w]);
+        recon.push_back(row[0][static_cast<int64_t>(i)].item<double>());
+        kl.push_back(row[1][static_cast<int64_t>(i)].item<double>());
+        loss.push_back(row[2][static_cast<int64_t>(i)].item<double>());
+      }
+      r.curve_step = torch::tensor(steps, torch::kInt64);
+      r.curve_recon = torch::tensor(recon, torch::kFloat64);
+      r.curve_kl = torch::tensor(kl, torch::kFloat64);
+      r.curve_loss = torch::tensor(loss, torch::kFloat64);
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      r.final_recon = recon.empty() ? nan : recon.back();
+      r.final_kl = kl.empty() ? nan : kl.back();
+      r.final_loss = loss.empty() ? nan : loss.back();
+      write_member(member_file(config_.out, r.spec.id), r,
+                   model_->member_parameters(static_cast<int64_t>(i)));
+      if (failed) {
+        std::fprintf(stderr,
+                     "infofrag train: member %s failed: its loss became NaN or inf at "
+                     "step %lld; marked failed, and embed skips it\n",
+                     r.spec.id.c_str(), static_cast<long long>(failed_step_[i]));
+        ++summary.failed;
+      } else {
+        ++summary.finished;
+      }
+    }
+    fs::remove(checkpoint_);
+  }
+
+ private:
+  int64_t alive_count() const {
+    int64_t n = 0;
+    for (int64_t s : failed_step_) n += s < 0;
+    return n;
+  }
+
+  void train_step() {
+    const int64_t k = static_cast<int64_t>(members_.size());
+    const int64_t b = config_.batch_size;
+    const int64_t d = model_->spec().latents;
+    std::vector<int64_t> rows;
+    rows.reserve(static_cast<size_t>(k * b));
+    std::vector<torch::Tensor> noise;
+    for (const auto& m : members_) {
+      const auto idx = batch_indices(m.seed, step_, b, dataset_.size());
+      rows.insert(rows.end(), idx.begin(), idx.end());
+      noise.push_back(reparameterization_noise(m.seed, step_, b, d));
+    }
+    std::vector<int64_t> shape = {k, b};
+    for (int64_t s : dataset_.item_shape()) shape.push_back(s);
+    const auto x = dataset_.items(rows).view(shape).to(device_);
+    const auto eps = torch::stack(noise).to(device_);
+
+    const auto q = model_->encode(x);
+    const auto z = q.mu + (0.5 * q.logvar).exp() * eps;
+    const auto decoded = model_->decode(z);
+    const Losses losses = vae_losses(x, decoded, q, dataset_.is_image(), objective_, step_);
+    const auto stats = torch::stack({losses.recon, losses.kl, losses.loss})
+                           .detach()
+                           .to(torch::kCPU, torch::kFloat64);  // [3, K]
+    const auto finite = torch::isfinite(stats).all(0);
+    for (int64_t i = 0; i < k; ++i) {
+      if (failed_step_[static_cast<size_t>(i)] < 0 && !finite[i].item<bool>()) {
+        failed_step_[static_cast<size_t>(i)] = step_;
+      }
+    }
+    std::vector<float> alive(static_cast<size_t>(k));
+    for (int64_t i = 0; i < k; ++i)
+      alive[static_cast<size_t>(i)] = failed_step_[static_cast<size_t>(i)] < 0;
+    const auto alive_cpu = torch::tensor(alive);
+    if (alive_cpu.sum().item<double>() == 0) return;
+    const auto alive_t = alive_cpu.to(device_);
+
+    // A failed member's NaN must not reach the others: its loss is left out of the sum, and
+    // its gradients and updates are masked below.
+    const auto total = torch::where(alive_t > 0, losses.loss, torch::zeros_like(losses.loss)).sum();
+    for (auto& p : params_) p.mutable_grad() = torch::Tensor();
+    total.backward();
+    adam_step(alive_t);
+
+    const auto alive64 = alive_cpu.to(torch::kFloat64);
+    window_sum_ += torch::where(alive64.unsqueeze(0) > 0, stats, torch::zeros_like(stats));
+    window_count_ += alive64;
+  }
+
+  void adam_step(const torch::Tensor& alive) {
+    torch::NoGradGuard no_grad;
+    const double t = static_cast<double>(step_ + 1);
+    const double bias1 = 1.0 - std::pow(kAdamBeta1, t);
+    const double bias2 = 1.0 - std::pow(kAdamBeta2, t);
+    for (size_t i = 0; i < params_.size(); ++i) {
+      torch::Tensor& p = params_[i];
+      if (!p.grad().defined()) continue;
+      std::vector<int64_t> member_shape(static_cast<size_t>(p.dim()), 1);
+      member_shape[0] = p.size(0);
+      const auto mask = alive.view(member_shape);
+      const auto g = torch::where(mask > 0, p.grad(), torch::zeros_like(p));
+      adam_m_[i].mul_(kAdamBeta1).add_(g, 1.0 - kAdamBeta1);
+      adam_v_[i].mul_(kAdamBeta2).addcmul_(g, g, 1.0 - kAdamBeta2);
+      const auto denom = (adam_v_[i].sqrt() / std::sqrt(bias2)).add_(kAdamEps);
+      const auto step_size = (lr_.view(member_shape) * mask) / bias1;
+      p.sub_(step_size * adam_m_[i] / denom);
+    }
+  }
+
+  void close_window(int64_t done) {
+    curve_step_.push_back(done);
+    curve_values_.push_back(window_sum_ / window_count_.unsqueeze(0));  // NaN where count = 0
+    window_sum_.zero_();
+    window_count_.zero_();
+  }
+
+  /// Saves the state after `done` steps.
+  void save_checkpoint(int64_t done) const {
+    AtomicFile out(checkpoint_);
+    {
+      h5::File file = h5::File::create(out.temp_path());
+      std::vector<std::string> ids;
+      for (const auto& m : members_) ids.push_back(m.id);
+      file.set_attr("/", "members", ids);
+      file.set_attr("/", "step", done);
+      const auto names = model_->parameter_names();
+      for (size_t i = 0; i < params_.size(); ++i) {
+        file.write("/params/" + names[i], params_[i].detach().cpu().contiguous());
+        file.write("/adam_m/" + names[i], adam_m_[i].cpu().contiguous());
+        file.write("/adam_v/" + names[i], adam_v_[i].cpu().contiguous());
+      }
+      file.write("/failed_step", torch::tensor(failed_step_, torch::kInt64));
+      file.write("/window_sum", window_sum_);
+      file.write("/window_count", window_count_);
+      if (!curve_step_.empty()) {
+        file.write("/curve_step", torch::tensor(curve_step_, torch::kInt64));
+        file.write("/curve_values", torch::stack(curve_values_));
+      }
+    }
+    out.commit();
+  }
+
+  void load_checkpoint() {
+    const h5::File file = h5::File::open(checkpoint_);
+    std::vector<std::string> ids;
+    for (const auto& m : members_) ids.push_back(m.id);
+    if (!file.has_attr("/", "members") || file.read_string_attr("/", "members") != ids) {
+      throw InputError(checkpoint_ +
+                       ": this checkpoint belongs to other members; remove it "
+                       "to retrain this pack from the start");
+    }
+    step_ = static_cast<int64_t>(file.read_number_attr("/", "step"));
+    torch::NoGradGuard no_grad;
+    const auto names = model_->parameter_names();
+    for (size_t i = 0; i < params_.size(); ++i) {
+      params_[i].copy_(file.read("/params/" + names[i], torch::kFloat32));
+      adam_m_[i].copy_(file.read("/adam_m/" + names[i], torch::kFloat32));
+      adam_v_[i].copy_(file.read("/adam_v/" + names[i], torch::kFloat32));
+    }
+    const auto failed = file.read("/failed_step", torch::kInt64);
+    for (size_t i = 0; i < failed_step_.size(); ++i) {
+      failed_step_[i] = failed[static_cast<int64_t>(i)].item<int64_t>();
+    }
+    window_sum_ = file.read("/window_sum", torch::kFloat64);
+    window_count_ = file.read("/window_count", torch::kFloat64);
+    if (file.has("/curve_step")) {
+      const auto steps = file.read("/curve_step", torch::kInt64);
+      const auto values = file.read("/curve_values", torch::kFloat64);
+      for (int64_t w = 0; w < steps.size(0); ++w) {
+        curve_step_.push_back(steps[w].item<int64_t>());
+        curve_values_.push_back(values[w].clone());
+      }
+    }
+  }
+
+  const TrainConfig& config_;
+  std::vector<MemberSpec> members_;
+  std::string checkpoint_;
+  const data::Dataset& dataset_;
+  torch::Device device_;
+  models::BatchedVae model_;
+  std::vector<torch::Tensor> params_;
+  std::vector<torch::Tensor> adam_m_;
+  std::vector<torch::Tensor> adam_v_;
+  ObjectiveParams objective_;
+  torch::Tensor lr_;                  ///< [K]
+  int64_t step_ = 0;                  ///< the next step to train
+  std::vector<int64_t> failed_step_;  ///< −1 while alive
+  torch::Tensor window_sum_;          ///< float64 [3, K]: recon, kl, loss summed this window
+  torch::Tensor window_count_;        ///< float64 [K]: steps summed per member
+  std::vector<int64_t> curve_step_;
+  std::vector<torch::Tensor> curve_values_;  ///< float64 [3, K] per window
+};
+
+}  // namespace
+
+std::vector<int64_t> batch_indices(int64_t seed, int64_t step, int64_t batch, int64_t size) {
+  TORCH_CHECK(size > 0, "batch_indices: empty dataset");
+  const uint64_t base = stream_seed(seed, step, kDataStream);
+  std::vector<int64_t> rows(static_cast<size_t>(batch));
+  for (int64_t i = 0; i < batch; ++i) {
+    rows[static_cast<size_t>(i)] =
+        static_cast<int64_t>(mix(base + static_cast<uint64_t>(i)) % static_cast<uint64_t>(size));
+  }
+  return rows;
+}
+
+torch::Tensor reparameterization_noise(int64_t seed, int64_t step, int64_t batch, int64_t latents) {
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(stream_seed(seed, step, kNoiseStream));
+  return torch::randn({batch, latents}, generator, torch::kFloat32);
+}
+
+torch::Device resolve_device(const std::string& name, const std::string& option) {
+  if (name == "auto") return torch::cuda::is_available() ? torch::kCUDA : torch::kCPU;
+  return parse_device(name, option);
+}
+
+TrainSummary train_sweep(const TrainConfig& config) {
+  const auto members = expand_sweep(config);
+  const auto dataset = data::open_dataset(config.data);
+  const auto spec = models::resolve_model(config.model, dataset->item_shape());
+  const auto device = resolve_device(config.device, "train.device");
+  prepare_folder(config);
+
+  TrainSummary summary;
+  struct PackPlan {
+    std::vector<MemberSpec> members;
+    std::string checkpoint;
+  };
+  std::vector<PackPlan> plans;
+  int64_t work = 0;
+  for (size_t first = 0; first < members.size(); first += static_cast<size_t>(config.pack_size)) {
+    const size_t last = std::min(members.size(), first + static_cast<size_t>(config.pack_size));
+    PackPlan plan;
+    plan.members.assign(members.begin() + static_cast<std::ptrdiff_t>(first),
+                        members.begin() + static_cast<std::ptrdiff_t>(last));
+    plan.checkpoint =
+        (fs::path(config.out) / "checkpoints" /
+         ("pack_" + std::to_string(first / static_cast<size_t>(config.pack_size)) + ".h5"))
+            .string();
+    bool ended = true;
+    for (const auto& m : plan.members) ended = ended && fs::exists(member_file(config.out, m.id));
+    if (ended) {
+      summary.skipped += static_cast<int64_t>(plan.members.size());
+      continue;
+    }
+    work += static_cast<int64_t>(plan.members.size()) * config.steps;
+    plans.push_back(std::move(plan));
+  }
+
+  Progress progress("train", work, config.progress);
+  for (auto& plan : plans) {
+    Pack pack(config, plan.members, plan.checkpoint, *dataset, spec, device);
+    progress.advance(pack.step() * static_cast<int64_t>(plan.members.size()));
+    pack.run(progress);
+    pack.write_members(summary);
+  }
+  progress.finish();
+  return summary;
+}
+
+int run_train(const TrainConfig& config) {
+  const TrainSummary s = train_sweep(config);
+  std::fprintf(stderr,
+               "infofrag train: %lld members finished, %lld failed, %lld already done; "
+               "ensemble in %s\n",
+               static_cast<long long>(s.finished), static_cast<long long>(s.failed),
+               static_cast<long long>(s.skipped), config.out.c_str());
+  return 0;
+}
+
+}  // namespace infofrag::train

@@ -1,0 +1,327 @@
+// The trainer: packs of K members equal K single runs, runs are reproducible, a killed
+// process resumes to the same weights, failed members are isolated, bad configs fail early.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <sstream>
+#include <thread>
+
+#include "infofrag/analyze/analyze.hpp"
+#include "infofrag/core/error.hpp"
+#include "infofrag/embed/embed.hpp"
+#include "infofrag/io/h5.hpp"
+#include "infofrag/train/ensemble.hpp"
+#include "infofrag/train/trainer.hpp"
+#include "support.hpp"
+
+// After LibTorch: glog, which LibTorch includes, defines its own CHECK.
+#include <catch2/catch.hpp>
+
+namespace fs = std::filesystem;
+using infofrag::test::TempDir;
+using namespace infofrag::train;
+
+namespace {
+
+/// A seconds-long conv64 sweep on dSprites: the model the paper's ensembles use.
+TrainConfig dsprites_config(const std::string& out) {
+  TrainConfig c;
+  c.data.dataset = "dsprites";
+  c.model.kind = "conv64";
+  c.model.latents = 4;
+  c.objective.beta = "1,4";
+  c.seeds = 2;
+  c.steps = 6;
+  c.batch_size = 4;
+  c.lr = "1e-3";
+  c.checkpoint_every = 3;
+  c.curve_window = 2;
+  c.device = "cpu";
+  c.progress = false;
+  c.out = out;
+  return c;
+}
+
+/// The circle with a small MLP: fast enough for hundreds of steps in a test.
+TrainConfig circle_config(const std::string& out) {
+  TrainConfig c;
+  c.data.dataset = "circle";
+  c.model.kind = "mlp";
+  c.model.latents = 2;
+  c.model.widths = "32,32";
+  c.model.activation = "tanh";
+  c.objective.beta = "0.03";
+  c.seeds = 2;
+  c.steps = 600;
+  c.batch_size = 128;
+  c.lr = "1e-3";
+  c.curve_window = 50;
+  c.device = "cpu";
+  c.progress = false;
+  c.out = out;
+  return c;
+}
+
+std::map<std::string, torch::Tensor> weights_of(const std::string& dir, const std::string& id) {
+  return read_member_weights(member_file(dir, id));
+}
+
+/// Largest absolute difference over all parameters of two members' weights.
+double max_difference(const std::map<std::string, torch::Tensor>& a,
+                      const std::map<std::string, torch::Tensor>& b) {
+  REQUIRE(a.size() == b.size());
+  double worst = 0;
+  for (const auto& [name, value] : a) {
+    REQUIRE(b.count(name));
+    worst = std::max(worst, (value - b.at(name)).abs().max().item<double>());
+  }
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("expand_sweep lists grid values times seeds with stable ids", "[train]") {
+  TrainConfig c = circle_config("unused");
+  c.objective.beta = "1,4";
+  c.seeds = 2;
+  auto members = expand_sweep(c);
+  REQUIRE(members.size() == 4);
+  CHECK(members[0].id == "beta1_seed0");
+  CHECK(members[1].id == "beta1_seed1");
+  CHECK(members[3].id == "beta4_seed1");
+  CHECK(members[3].beta == 4.0);
+  c.lr = "1e-3,0.01";
+  members = expand_sweep(c);
+  REQUIRE(members.size() == 8);
+  CHECK(members[2].id == "beta1_lr0.01_seed0");
+  CHECK(members[2].lr == 0.01);
+  c.objective.kind = "annealed-vae";
+  c.objective.gamma = "100";
+  c.objective.capacity = "5,25";
+  c.lr = "1e-3";
+  members = expand_sweep(c);
+  REQUIRE(members.size() == 4);
+  CHECK(members[2].id == "gamma100_capacity25_seed0");
+}
+
+TEST_CASE("bad sweep configs fail before any training, naming the option and value", "[train]") {
+  TempDir dir;
+  const std::string out = dir.path("ensemble");
+  struct Case {
+    std::function<void(TrainConfig&)> change;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {[](TrainConfig& c) { c.data.dataset = "mnist"; }, "'mnist'"},
+      {[](TrainConfig& c) { c.model.kind = "resnet"; }, "'resnet'"},
+      {[](TrainConfig& c) { c.objective.kind = "gan"; }, "'gan'"},
+      {[](TrainConfig& c) { c.steps = -5; }, "train.steps = -5"},
+      {[](TrainConfig& c) { c.objective.beta = "1,two"; }, "objective.beta"},
+      {[](TrainConfig& c) { c.objective.beta = "-1"; }, "objective.beta"},
+      {[](TrainConfig& c) { c.lr = "0"; }, "train.lr"},
+      {[](TrainConfig& c) { c.pack_size = 0; }, "train.pack-size = 0"},
+      {[](TrainConfig& c) { c.model.kind = "conv28"; }, "[1, 64, 64]"},
+      {[](TrainConfig& c) { c.model.kind = "mlp"; }, "needs vectors"},
+  };
+  for (const auto& bad : cases) {
+    TrainConfig c = dsprites_config(out);
+    bad.change(c);
+    try {
+      train_sweep(c);
+      FAIL("no error for a bad config");
+    } catch (const infofrag::ConfigError& e) {
+      INFO(e.what());
+      CHECK_THAT(e.what(), Catch::Contains(bad.message));
+    }
+    CHECK_FALSE(fs::exists(out));  // nothing was started
+  }
+  // Through the CLI: a clear message and exit code 1.
+  const auto run = infofrag::test::run_cli(
+      {"train", "--out", out, "--data.dataset", "fashion-mnist", "--model.kind", "conv64"});
+  CHECK(run.code == 1);
+  CHECK_THAT(run.err, Catch::Contains("conv64") && Catch::Contains("[1, 28, 28]"));
+  CHECK_FALSE(fs::exists(out));
+  const auto typo = infofrag::test::run_cli(
+      {"train", "--out", out, "--model.kind", "conv64", "--objective.beta", "1;2"});
+  CHECK(typo.code == 1);
+  CHECK_THAT(typo.err, Catch::Contains("objective.beta"));
+}
+
+TEST_CASE("a config file gives the sweep; unknown keys in its sections are errors", "[train]") {
+  TempDir dir;
+  infofrag::test::write_text(dir.path("bad.ini"), "[model]\nkind = conv64\nlatens = 4\n");
+  auto run =
+      infofrag::test::run_cli({"train", "--config", dir.path("bad.ini"), "--out", dir.path("e")});
+  CHECK(run.code == 1);
+  CHECK_THAT(run.err, Catch::Contains("model.latens"));
+  // Sections of other stages ([analyze]) are left to them.
+  infofrag::test::write_text(dir.path("good.ini"),
+                             "[data]\ndataset = circle\n[model]\nkind = mlp\nwidths = 8\n"
+                             "latents = 1\n[train]\nsteps = 5\nbatch-size = 4\nprogress = false\n"
+                             "[analyze]\ndtype = float64\n");
+  run = infofrag::test::run_cli(
+      {"train", "--config", dir.path("good.ini"), "--out", dir.path("e"), "--train.steps", "3"});
+  INFO(run.err);
+  REQUIRE(run.code == 0);
+  const auto record = read_member(member_file(dir.path("e"), "beta4_seed0"));
+  CHECK(record.steps == 3);  // the command line wins
+  CHECK(record.model.kind == "mlp");
+  CHECK(record.status == "finished");
+}
+
+TEST_CASE("K members trained together equal each trained alone", "[train]") {
+  TempDir dir;
+  for (const bool conv : {true, false}) {
+    TrainConfig together = conv ? dsprites_config(dir.path("k4")) : circle_config(dir.path("k4"));
+    if (!conv) together.steps = 40;
+    together.out = dir.path(conv ? "conv_k4" : "mlp_k4");
+    together.pack_size = 4;
+    TrainConfig alone = together;
+    alone.out = dir.path(conv ? "conv_k1" : "mlp_k1");
+    alone.pack_size = 1;
+    train_sweep(together);
+    train_sweep(alone);
+    const auto members = expand_sweep(together);
+    for (const auto& m : members) {
+      INFO(m.id << (conv ? " conv64" : " mlp"));
+      const auto a = weights_of(together.out, m.id);
+      const auto b = weights_of(alone.out, m.id);
+      // Adam normalizes steps, so rounding in near-zero gradients moves weights by up to
+      // ~1% of lr·steps; seeds differ by far more (checked below).
+      CHECK(max_difference(a, b) < 1e-4);
+      // ... and they did train: weights moved away from the initialization.
+      infofrag::models::BatchedVae fresh(
+          infofrag::models::resolve_model(together.model,
+                                          read_member(member_file(together.out, m.id)).item_shape),
+          1);
+      fresh->initialize_member(0, static_cast<uint64_t>(m.seed));
+      CHECK(max_difference(a, fresh->member_parameters(0)) > 1e-4);
+    }
+    // Different seeds give different members.
+    CHECK(max_difference(weights_of(together.out, members[0].id),
+                         weights_of(together.out, members[1].id)) > 1e-3);
+  }
+}
+
+TEST_CASE("the same config and seed give the same weights on CPU", "[train]") {
+  TempDir dir;
+  TrainConfig a = dsprites_config(dir.path("a"));
+  TrainConfig b = dsprites_config(dir.path("b"));
+  a.pack_size = 2;
+  b.pack_size = 3;  // K does not matter either
+  train_sweep(a);
+  train_sweep(b);
+  for (const auto& m : expand_sweep(a)) {
+    CHECK(max_difference(weights_of(a.out, m.id), weights_of(b.out, m.id)) < 1e-5);
+  }
+  // A second call skips the finished members and changes nothing.
+  const auto again = train_sweep(a);
+  CHECK(again.skipped == 4);
+  CHECK(again.finished == 0);
+  // Another sweep into the same folder is refused.
+  TrainConfig other = a;
+  other.steps = 7;
+  CHECK_THROWS_WITH(train_sweep(other),
+                    Catch::Contains("different sweep") && Catch::Contains("steps = 6"));
+}
+
+TEST_CASE("a train process killed mid-run resumes to the same weights", "[train]") {
+  TempDir dir;
+  std::vector<std::string> args;
+  std::istringstream words(
+      "train --data.dataset dsprites --model.kind conv64 --model.latents 3 --train.steps 120 "
+      "--train.batch-size 4 --train.lr 1e-3 --train.seeds 2 --train.pack-size 2 "
+      "--train.checkpoint-every 10 --train.device cpu --train.progress false");
+  for (std::string w; words >> w;) args.push_back(w);
+  const auto command = [&](const std::string& out) {
+    std::vector<std::string> a = args;
+    a.push_back("--out");
+    a.push_back(out);
+    return a;
+  };
+  // Start a real process and kill it (SIGKILL: no cleanup) once a checkpoint exists.
+  const auto killed_args = command(dir.path("killed"));
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    std::vector<char*> argv = {const_cast<char*>(INFOFRAG_CLI)};
+    for (const auto& a : killed_args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    const int null = open("/dev/null", O_WRONLY);
+    dup2(null, 2);
+    execv(INFOFRAG_CLI, argv.data());
+    _exit(127);
+  }
+  const std::string checkpoint = dir.path("killed") + "/checkpoints/pack_0.h5";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!fs::exists(checkpoint) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFSIGNALED(status));  // it was still running: the resume below is real
+  REQUIRE(fs::exists(checkpoint));
+  REQUIRE_FALSE(fs::exists(member_file(dir.path("killed"), "beta4_seed0")));
+  const int64_t checkpoint_step =
+      static_cast<int64_t>(infofrag::h5::File::open(checkpoint).read_number_attr("/", "step"));
+  CHECK(checkpoint_step > 0);
+  CHECK(checkpoint_step < 120);
+
+  auto resumed = infofrag::test::run_cli(command(dir.path("killed")));
+  INFO(resumed.err);
+  REQUIRE(resumed.code == 0);
+  auto straight = infofrag::test::run_cli(command(dir.path("straight")));
+  REQUIRE(straight.code == 0);
+  for (const std::string id : {"beta4_seed0", "beta4_seed1"}) {
+    INFO(id);
+    CHECK(max_difference(weights_of(dir.path("killed"), id),
+                         weights_of(dir.path("straight"), id)) == 0.0);
+    const auto a = read_member(member_file(dir.path("killed"), id));
+    const auto b = read_member(member_file(dir.path("straight"), id));
+    CHECK(torch::equal(a.curve_loss, b.curve_loss));
+  }
+  CHECK_FALSE(fs::exists(checkpoint));  // removed once the pack ended
+}
+
+TEST_CASE("a member whose loss becomes NaN or inf is marked failed and skipped by embed",
+          "[train][embed]") {
+  TempDir dir;
+  TrainConfig c = circle_config(dir.path("e"));
+  c.steps = 30;
+  c.seeds = 1;
+  c.lr = "1e-3,1e30";  // the second learning rate blows the member up within a few steps
+  c.pack_size = 2;
+  const auto summary = train_sweep(c);
+  CHECK(summary.failed == 1);
+  CHECK(summary.finished == 1);
+  const auto failed = read_member(member_file(c.out, "beta0.03_lr1e+30_seed0"));
+  CHECK(failed.status == "failed");
+  CHECK(failed.steps_done < 30);
+  const auto healthy = read_member(member_file(c.out, "beta0.03_lr0.001_seed0"));
+  CHECK(healthy.status == "finished");
+  CHECK(std::isfinite(healthy.final_loss));
+  // The healthy member is untouched by its pack-mate's NaN: it equals a run of its own.
+  TrainConfig alone = c;
+  alone.lr = "1e-3";
+  alone.out = dir.path("alone");
+  train_sweep(alone);
+  CHECK(max_difference(weights_of(c.out, "beta0.03_lr0.001_seed0"),
+                       weights_of(alone.out, "beta0.03_seed0")) < 1e-6);
+
+  infofrag::EmbedConfig e;
+  e.ensemble = c.out;
+  e.out = dir.path("emb.h5");
+  e.fingerprint_size = 50;
+  e.device = "cpu";
+  e.progress = false;
+  const auto embeddings = infofrag::embed_ensemble(e);
+  REQUIRE(embeddings.members.size() == 1);
+  CHECK(embeddings.members[0].id == "beta0.03_lr0.001_seed0");
+}
