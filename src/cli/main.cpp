@@ -9,6 +9,7 @@
 #include "infofrag/analyze/analyze.hpp"
 #include "infofrag/analyze/summary.hpp"
 #include "infofrag/core/error.hpp"
+#include "infofrag/core/tensor_options.hpp"
 #include "infofrag/data/dataset.hpp"
 #include "infofrag/embed/embed.hpp"
 #include "infofrag/synth/synth.hpp"
@@ -218,6 +219,7 @@ void usage(std::FILE* stream) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  infofrag::keep_freed_memory();
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
     usage(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;

@@ -1,5 +1,7 @@
 #include "infofrag/core/tensor_options.hpp"
 
+#include <malloc.h>
+
 #include <optional>
 
 #include "infofrag/core/error.hpp"
@@ -39,6 +41,12 @@ torch::Dtype parse_dtype(const std::string& name, const std::string& option) {
 
 void synchronize(const torch::Device& device) {
   if (device.is_cuda()) torch::cuda::synchronize(device.index());
+}
+
+void keep_freed_memory() {
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);  // serve blocks up to 1 GiB from the heap...
+  mallopt(M_TRIM_THRESHOLD, -1);       // ...and never shrink the heap
+  mallopt(M_TOP_PAD, 256 << 20);       // grow it in 256 MiB steps
 }
 
 }  // namespace infofrag

@@ -1,0 +1,84 @@
+// Benchmark of training throughput (not part of the test suite; run scripts/bench_train.sh).
+// For each K it runs the real trainer (train_sweep: data, batched model, Adam, curves) on
+// conv64 / dSprites at the given batch size twice, for `--steps` and for `--steps` + 5, and
+// takes the difference, so that start-up, initialization and file writing cancel out.
+// Prints member-steps per second, and the time spent producing the data alone.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <unistd.h>
+
+#include "infofrag/core/tensor_options.hpp"
+#include "infofrag/data/dataset.hpp"
+#include "infofrag/synth/synth.hpp"
+#include "infofrag/train/trainer.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double train_seconds(infofrag::train::TrainConfig config, int64_t steps) {
+  std::filesystem::remove_all(config.out);
+  config.steps = steps;
+  const auto start = Clock::now();
+  infofrag::train::train_sweep(config);
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string device = "cpu", ks = "1,8", dataset = "dsprites", model = "conv64";
+  int64_t batch = 64, steps = 10;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string key = argv[i];
+    const std::string value = argv[i + 1];
+    if (key == "--device") device = value;
+    else if (key == "--ks") ks = value;
+    else if (key == "--batch") batch = std::atoll(value.c_str());
+    else if (key == "--steps") steps = std::atoll(value.c_str());
+    else if (key == "--dataset") dataset = value;
+    else if (key == "--model") model = value;
+    else {
+      std::fprintf(stderr, "unknown option %s\n", key.c_str());
+      return 2;
+    }
+  }
+  infofrag::keep_freed_memory();  // as the infofrag command does
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("infofrag-bench-train-" + std::to_string(getpid()));
+  for (const int64_t k : infofrag::parse_int_list(ks, "--ks")) {
+    infofrag::train::TrainConfig c;
+    c.data.dataset = dataset;
+    c.model.kind = model;
+    c.model.latents = 10;
+    c.objective.beta = "4";
+    c.seeds = k;
+    c.pack_size = k;
+    c.batch_size = batch;
+    c.lr = "1e-4";
+    c.checkpoint_every = 1000000;
+    c.curve_window = 1000000;
+    c.device = device;
+    c.progress = false;
+    c.out = (dir / ("k" + std::to_string(k))).string();
+    const double shorter = train_seconds(c, steps);
+    const double longer = train_seconds(c, steps + 5);
+    const double per_step = (longer - shorter) / 5.0;
+
+    const auto data = infofrag::data::open_dataset(c.data);
+    std::vector<int64_t> rows;
+    for (int64_t i = 0; i < k * batch; ++i) rows.push_back((i * 7919) % data->size());
+    const auto start = Clock::now();
+    for (int r = 0; r < 5; ++r) data->items(rows);
+    const double data_s = std::chrono::duration<double>(Clock::now() - start).count() / 5.0;
+    std::printf("K=%lld step_s=%.4f member_steps_per_s=%.2f data_s_per_step=%.4f\n",
+                static_cast<long long>(k), per_step, static_cast<double>(k) / per_step, data_s);
+    std::fflush(stdout);
+  }
+  std::filesystem::remove_all(dir);
+  return 0;
+}
