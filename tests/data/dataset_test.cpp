@@ -49,7 +49,7 @@ double heart_area() {
     const double u = 9.6 * std::pow(std::sin(t), 3);
     const double v =
         -0.664 * (13 * std::cos(t) - 5 * std::cos(2 * t) - 2 * std::cos(3 * t) - std::cos(4 * t)) -
-        1.4;
+        1.45;
     return std::pair<double, double>(u, v);
   };
   for (int k = 0; k < kSamples; ++k) {
@@ -75,7 +75,7 @@ torch::Tensor heart_by_polygon(const DspritesFactors& f) {
     const double v =
         scale *
         (-0.664 * (13 * std::cos(t) - 5 * std::cos(2 * t) - 2 * std::cos(3 * t) - std::cos(4 * t)) -
-         1.4);
+         1.45);
     xs[k] = cx + u * std::cos(theta) + v * std::sin(theta);
     ys[k] = cy - u * std::sin(theta) + v * std::cos(theta);
   }
