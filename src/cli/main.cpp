@@ -7,6 +7,7 @@
 #include <map>
 
 #include "infofrag/analyze/analyze.hpp"
+#include "infofrag/analyze/monte_carlo.hpp"
 #include "infofrag/analyze/summary.hpp"
 #include "infofrag/core/error.hpp"
 #include "infofrag/core/tensor_options.hpp"
@@ -48,6 +49,34 @@ int analyze_command(int argc, char** argv) {
     return 0;
   }
   return infofrag::run_analyze(c);
+}
+
+int mc_command(int argc, char** argv) {
+  infofrag::MonteCarloConfig c;
+  po::options_description o("Options");
+  o.add_options()("embeddings", po::value(&c.embeddings),
+                  "input embeddings file: its points are the dataset (required)")(
+      "out", po::value(&c.out), "output file (required)")(
+      "members", po::value(&c.members)->default_value(c.members),
+      "member ids to compare, comma-separated (empty = all)")(
+      "samples", po::value(&c.samples)->default_value(c.samples), "Monte Carlo samples S")(
+      "chunk", po::value(&c.chunk)->default_value(c.chunk),
+      "dataset points per chunk of the log-mean-exp (bounds memory)")(
+      "seed", po::value(&c.seed)->default_value(c.seed), "seed of the draws")(
+      "device", po::value(&c.device)->default_value(c.device), "auto, cpu, cuda or cuda:N")(
+      "fingerprint-size", po::value(&c.fingerprint_size)->default_value(c.fingerprint_size),
+      "fingerprint estimate over the first K points (0 = all)")(
+      "nmi-floor-bits", po::value(&c.nmi_floor_bits)->default_value(c.nmi_floor_bits),
+      "NMI is reported as 0 for spaces whose 2I(X;U) - I(X;U,U') is below this")(
+      "progress", po::value(&c.progress)->default_value(c.progress),
+      "progress bar on stderr (true/false)");
+  if (!parse(argc, argv, "mc",
+             "Whole latent spaces by Monte Carlo: I(X;U), I(X;U,U'), I(X;U,V), NMI and VI with "
+             "standard errors, next to the Bhattacharyya fingerprint estimate.",
+             o)) {
+    return 0;
+  }
+  return infofrag::run_monte_carlo(c);
 }
 
 int synth_command(int argc, char** argv) {
@@ -145,7 +174,8 @@ int train_command(int argc, char** argv) {
                                    "steps averaged into one point of the training curves")(
       "train.device", po::value(&c.device)->default_value(c.device), "auto, cpu, cuda or cuda:N")(
       "train.progress", po::value(&c.progress)->default_value(c.progress),
-      "progress bar on stderr (true/false)");
+      "progress bar on stderr (true/false)")("dry-run", po::bool_switch(&c.dry_run),
+                                             "validate the sweep and list its members only");
   if (!parse(argc, argv, "train",
              "Trains a sweep of repeated VAE runs (grid values x seeds), K members at a time in "
              "one batched model, with checkpoints: running the same command again resumes. "
@@ -195,6 +225,7 @@ const std::map<std::string, std::pair<std::function<int(int, char**)>, const cha
   static const std::map<std::string, std::pair<std::function<int(int, char**)>, const char*>>
       table = {
           {"analyze", {analyze_command, "embeddings file -> I(X;U), NMI, VI (analysis file)"}},
+          {"mc", {mc_command, "embeddings file -> whole spaces by Monte Carlo, with errors"}},
           {"synth", {synth_command, "synthetic ensemble with known structure -> embeddings file"}},
           {"summarize", {summarize_command, "print a summary of an analysis file"}},
           {"export-data", {export_data_command, "chosen dataset items -> HDF5 file"}},

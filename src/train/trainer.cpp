@@ -377,6 +377,7 @@ TrainSummary train_sweep(const TrainConfig& config) {
   const auto dataset = data::open_dataset(config.data);
   const auto spec = models::resolve_model(config.model, dataset->item_shape());
   const auto device = resolve_device(config.device, "train.device");
+  if (config.dry_run) return {};
   prepare_folder(config);
 
   TrainSummary summary;
@@ -417,6 +418,14 @@ TrainSummary train_sweep(const TrainConfig& config) {
 }
 
 int run_train(const TrainConfig& config) {
+  if (config.dry_run) {
+    train_sweep(config);  // validates everything, data and model included
+    const auto members = expand_sweep(config);
+    std::printf("%zu members, packs of %lld, %lld steps each:\n", members.size(),
+                static_cast<long long>(config.pack_size), static_cast<long long>(config.steps));
+    for (const auto& m : members) std::printf("  %s\n", m.id.c_str());
+    return 0;
+  }
   const TrainSummary s = train_sweep(config);
   std::fprintf(stderr,
                "infofrag train: %lld members finished, %lld failed, %lld already done; "

@@ -325,3 +325,40 @@ TEST_CASE("a member whose loss becomes NaN or inf is marked failed and skipped b
   REQUIRE(embeddings.members.size() == 1);
   CHECK(embeddings.members[0].id == "beta0.03_lr0.001_seed0");
 }
+
+TEST_CASE("every config under configs/ is a valid sweep; the tiny ones train", "[train]") {
+  TempDir dir;
+  const fs::path configs = fs::path(INFOFRAG_SOURCE_DIR) / "configs";
+  int sweeps = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(configs)) {
+    if (entry.path().extension() != ".ini") continue;
+    const std::string text = infofrag::test::read_text(entry.path().string());
+    if (text.find("[model]") == std::string::npos) continue;  // not a sweep
+    INFO(entry.path().string());
+    const auto run = infofrag::test::run_cli(
+        {"train", "--config", entry.path().string(), "--out", dir.path("e"), "--dry-run"});
+    INFO(run.err);
+    CHECK(run.code == 0);
+    CHECK_THAT(run.out, Catch::Contains("members"));
+    CHECK_FALSE(fs::exists(dir.path("e")));
+    ++sweeps;
+  }
+  CHECK(sweeps >= 6);
+  // The paper's sweep: 6 betas x 50 seeds.
+  const auto paper =
+      infofrag::test::run_cli({"train", "--config", (configs / "dsprites_paper.ini").string(),
+                               "--out", dir.path("p"), "--dry-run"});
+  CHECK_THAT(paper.out, Catch::StartsWith("300 members"));
+  for (const std::string name : {"tiny_dsprites", "tiny_annealed"}) {
+    const auto run = infofrag::test::run_cli({"train", "--config",
+                                              (configs / "tests" / (name + ".ini")).string(),
+                                              "--out", dir.path(name)});
+    INFO(run.err);
+    CHECK(run.code == 0);
+    CHECK(!list_member_files(dir.path(name)).empty());
+  }
+  const auto annealed =
+      read_member(member_file(dir.path("tiny_annealed"), "gamma100_capacity10_seed0"));
+  CHECK(annealed.status == "finished");
+  CHECK(annealed.spec.capacity == 10.0);
+}

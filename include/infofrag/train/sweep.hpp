@@ -44,6 +44,7 @@ struct TrainConfig {
   int64_t curve_window = 100;       ///< steps averaged into one point of the training curves
   std::string device = "auto";      ///< auto (CUDA when available), cpu, cuda or cuda:N
   bool progress = true;             ///< progress bar with ETA on stderr
+  bool dry_run = false;             ///< validate and list the members, train nothing
   std::string out;                  ///< ensemble folder
 };
 

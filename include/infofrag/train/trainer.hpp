@@ -21,7 +21,7 @@ struct TrainSummary {
 /// the whole config (and that the data fits the model) before training. Resumes: members
 /// that already ended are skipped, and a pack with a checkpoint continues from it, ending
 /// with the same weights as an uninterrupted run. Throws ConfigError when the folder holds
-/// a different sweep.
+/// a different sweep. With config.dry_run it only validates, and touches no file.
 TrainSummary train_sweep(const TrainConfig& config);
 
 /// `infofrag train`: `train_sweep`, then a one-line summary on stderr. Returns 0 (failed
