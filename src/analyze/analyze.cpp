@@ -77,6 +77,17 @@ Analysis analyze(const Embeddings& all_points, const AnalyzeConfig& config) {
   }
   if (!config.whole_spaces) spaces.clear();
   out.channel_dim = torch::cat(dims);
+  for (const auto& [name, value] : embeddings.members.front().attrs) {
+    std::vector<double> values;
+    for (const Member& member : embeddings.members) {
+      const auto found = member.attrs.find(name);
+      if (found == member.attrs.end() || !std::holds_alternative<double>(found->second)) break;
+      values.push_back(std::get<double>(found->second));
+    }
+    if (values.size() == embeddings.members.size()) {
+      out.member_attrs[name] = torch::tensor(values, torch::kFloat64);
+    }
+  }
   const int64_t k = static_cast<int64_t>(spaces.size());
   const bool has_labels = embeddings.labels.defined();
   const int64_t f = has_labels ? embeddings.labels.size(1) : 0;
@@ -138,6 +149,10 @@ void write_analysis(const std::string& path, const Analysis& a, const AnalyzeCon
       file.write("/labels/pair_info_bits", a.label_pair_info_bits);
       file.write("/labels/factor_nmi", a.factor_similarity.nmi);
       file.write("/labels/factor_vi_bits", a.factor_similarity.vi_bits);
+    }
+    file.write_strings("/members/id", a.members);
+    for (const auto& [name, values] : a.member_attrs) {
+      if (name != "id") file.write("/members/" + name, values);
     }
     if (a.spaces.info_bits.defined()) {
       file.write_strings("/spaces/member", a.members);

@@ -70,6 +70,9 @@ Member read_member(const h5::File& file, const std::string& id) {
     throw InputError(file.where(group + "/mu") + " has shape " + shape_string(shape_of(member.mu)) +
                      " but " + group + "/logvar has " + shape_string(shape_of(member.logvar)));
   }
+  for (const std::string& attr : file.attr_names(group)) {
+    if (file.is_number_attr(group, attr)) member.attrs[attr] = file.read_number_attr(group, attr);
+  }
   return member;
 }
 

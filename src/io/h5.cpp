@@ -154,6 +154,22 @@ File File::open(const std::string& path) {
   return File(path, id);
 }
 
+File File::open_for_update(const std::string& path) {
+  File check = open(path);  // the same checks and messages as for reading
+  H5Fclose(check.id_);
+  check.id_ = -1;
+  const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  if (id < 0) throw InputError(path + ": cannot be opened for writing" + hdf5_says());
+  return File(path, id);
+}
+
+void File::remove(const std::string& name) {
+  if (!has(name)) return;
+  if (H5Ldelete(static_cast<hid_t>(id_), name.c_str(), H5P_DEFAULT) < 0) {
+    throw InputError(where(name) + ": cannot be removed" + hdf5_says());
+  }
+}
+
 File File::create(const std::string& path) {
   quiet();
   const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -305,6 +321,34 @@ std::vector<std::string> File::read_string_attr(const std::string& object,
   return read_string_values(
       type.get(), space.get(), element_count(shape),
       [&](hid_t mem_type, void* buffer) { return H5Aread(a.get(), mem_type, buffer); }, here);
+}
+
+std::vector<std::string> File::attr_names(const std::string& object) const {
+  Id o(H5Oopen(id_, object.c_str(), H5P_DEFAULT), H5Oclose);
+  if (!o.ok()) throw InputError(where(object) + " is missing" + hdf5_says());
+  std::vector<std::string> names;
+  const int count = H5Aget_num_attrs(o.get());
+  for (int i = 0; i < count; ++i) {
+    Id a(H5Aopen_by_idx(o.get(), ".", H5_INDEX_NAME, H5_ITER_INC, static_cast<hsize_t>(i),
+                        H5P_DEFAULT, H5P_DEFAULT),
+         H5Aclose);
+    if (!a.ok()) continue;
+    const ssize_t size = H5Aget_name(a.get(), 0, nullptr);
+    std::string name(static_cast<size_t>(std::max<ssize_t>(size, 0)), '\0');
+    H5Aget_name(a.get(), name.size() + 1, name.data());
+    names.push_back(name);
+  }
+  return names;
+}
+
+bool File::is_number_attr(const std::string& object, const std::string& attr) const {
+  Id a(H5Aopen_by_name(id_, object.c_str(), attr.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (!a.ok()) return false;
+  Id space(H5Aget_space(a.get()), H5Sclose);
+  Id type(H5Aget_type(a.get()), H5Tclose);
+  const H5T_class_t type_class = H5Tget_class(type.get());
+  return (type_class == H5T_FLOAT || type_class == H5T_INTEGER) &&
+         H5Sget_simple_extent_npoints(space.get()) == 1;
 }
 
 double File::read_number_attr(const std::string& object, const std::string& attr) const {

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -44,7 +45,9 @@ struct Analysis {
   Similarity labels;                      ///< [M, F] channel vs factor
   Similarity factor_similarity;           ///< [F, F] factor vs factor
 
-  std::vector<std::string> members;  ///< [K] member ids (whole spaces)
+  std::vector<std::string> members;  ///< [K] member ids, in file order
+  /// Numeric member attributes that every member has (beta, seed, ...): float64 [K] each.
+  std::map<std::string, torch::Tensor> member_attrs;
   ChannelInfo spaces;                ///< [K] whole latent spaces; undefined if off
   Similarity space_similarity;       ///< [K, K]
   Similarity space_labels;           ///< [K, F]

@@ -15,7 +15,8 @@ struct Member {
   std::string id;                              ///< group name under /members
   torch::Tensor mu;                            ///< float64 [N, d] posterior means
   torch::Tensor logvar;                        ///< float64 [N, d] natural-log variances
-  std::map<std::string, h5::AttrValue> attrs;  ///< free metadata (beta, seed, ...); written only
+  /// Free metadata (beta, seed, ...). Written as given; read back: the numeric ones, as double.
+  std::map<std::string, h5::AttrValue> attrs;
 };
 
 /// The embeddings file: every member's diagonal-Gaussian posteriors over one shared

@@ -29,6 +29,9 @@ class File {
   static File open(const std::string& path);
   /// Creates (or truncates) a file for writing.
   static File create(const std::string& path);
+  /// Opens an existing file for reading and writing. Callers that must not damage the file
+  /// on failure open a copy (see AtomicFile) and rename it when done.
+  static File open_for_update(const std::string& path);
 
   File(File&& other) noexcept;
   File& operator=(File&& other) noexcept;
@@ -56,6 +59,10 @@ class File {
   /// Reads a string attribute, scalar or 1-D, fixed- or variable-length.
   std::vector<std::string> read_string_attr(const std::string& object,
                                             const std::string& attr) const;
+  /// Names of the attributes of `object`, in name order.
+  std::vector<std::string> attr_names(const std::string& object) const;
+  /// True when `attr` exists and is a single number.
+  bool is_number_attr(const std::string& object, const std::string& attr) const;
   /// Reads a numeric scalar attribute as double.
   double read_number_attr(const std::string& object, const std::string& attr) const;
 
@@ -64,6 +71,8 @@ class File {
   /// Writes variable-length UTF-8 strings as a 1-D dataset.
   void write_strings(const std::string& name, const std::vector<std::string>& values);
   void create_group(const std::string& name);
+  /// Unlinks `name` (a dataset or a whole group) if it exists.
+  void remove(const std::string& name);
   /// Sets (or replaces) an attribute of the object `object` ("/" for the root).
   void set_attr(const std::string& object, const std::string& attr, const AttrValue& value);
 
