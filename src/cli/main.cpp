@@ -13,6 +13,7 @@
 #include "infofrag/core/tensor_options.hpp"
 #include "infofrag/data/dataset.hpp"
 #include "infofrag/embed/embed.hpp"
+#include "infofrag/hotspots/hotspots.hpp"
 #include "infofrag/synth/synth.hpp"
 #include "infofrag/train/trainer.hpp"
 #include "infofrag/version.hpp"
@@ -208,6 +209,32 @@ int embed_command(int argc, char** argv) {
   return infofrag::run_embed(c);
 }
 
+int hotspots_command(int argc, char** argv) {
+  infofrag::HotspotsConfig c;
+  po::options_description o("Options");
+  o.add_options()("analysis", po::value(&c.analysis),
+                  "analysis file (required); /hotspots is written into it")(
+      "distance", po::value(&c.distance)->default_value(c.distance),
+      "vi (VI clipped at 0) or nmi (-ln max(NMI, 1e-4))")(
+      "min-info-bits", po::value(&c.min_info_bits)->default_value(c.min_info_bits),
+      "channels with less I(X;U) are dropped")(
+      "min-samples", po::value(&c.min_samples)->default_value(c.min_samples), "OPTICS min_samples")(
+      "xi", po::value(&c.xi)->default_value(c.xi), "OPTICS xi")(
+      "max-eps", po::value(&c.max_eps)->default_value(c.max_eps), "OPTICS max_eps")(
+      "min-cluster-size", po::value(&c.min_cluster_size)->default_value(c.min_cluster_size),
+      "OPTICS min_cluster_size (0 = min-samples)")(
+      "sweep-attr", po::value(&c.sweep_attr)->default_value(c.sweep_attr),
+      "member attribute whose values split a sweep (hotspots per value)");
+  if (!parse(argc, argv, "hotspots",
+             "OPTICS over the channel-by-channel distances of an analysis file: hotspots "
+             "(clusters of channels that recur across members), their table, and fragment "
+             "statistics per member, per factor and per swept value.",
+             o)) {
+    return 0;
+  }
+  return infofrag::run_hotspots(c);
+}
+
 int summarize_command(int argc, char** argv) {
   infofrag::SummarizeConfig c;
   po::options_description o("Options");
@@ -231,6 +258,7 @@ const std::map<std::string, std::pair<std::function<int(int, char**)>, const cha
           {"export-data", {export_data_command, "chosen dataset items -> HDF5 file"}},
           {"train", {train_command, "sweep config -> ensemble folder (trained VAEs)"}},
           {"embed", {embed_command, "ensemble folder -> embeddings file"}},
+          {"hotspots", {hotspots_command, "analysis file -> OPTICS hotspots (in the same file)"}},
       };
   return table;
 }
