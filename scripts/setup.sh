@@ -15,6 +15,8 @@ packages=(
   dataset-fashion-mnist         # Fashion-MNIST (/usr/share/datasets/fashion-mnist)
   python3-pil                   # reads the dSprites reference frames in the Python tests
   python3-torch                 # PyTorch eager, the baseline of the training benchmark
+  python3-matplotlib            # scripts/plot_figures.py
+  python3-nbclient python3-nbformat python3-ipykernel   # runs scripts/figures.ipynb in the tests
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -38,4 +40,7 @@ build=${INFOFRAG_BUILD_DIR:-$root/build}
 if [ ! -f "$build/build.ninja" ]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
 fi
-cmake --build "$build" -j "$(nproc)" >&2
+# INFOFRAG_TARGETS: what to build (default everything; quickstart.sh builds the command only).
+targets=()
+for t in ${INFOFRAG_TARGETS:-}; do targets+=(--target "$t"); done
+cmake --build "$build" -j "$(nproc)" "${targets[@]}" >&2

@@ -14,6 +14,8 @@
 #include "infofrag/data/dataset.hpp"
 #include "infofrag/embed/embed.hpp"
 #include "infofrag/hotspots/hotspots.hpp"
+#include "infofrag/hotspots/traverse.hpp"
+#include "infofrag/pipeline/run.hpp"
 #include "infofrag/synth/synth.hpp"
 #include "infofrag/train/trainer.hpp"
 #include "infofrag/version.hpp"
@@ -24,25 +26,35 @@ namespace {
 using infofrag::cli::parse;
 namespace po = infofrag::cli::po;
 
+/// The options of each stage, under `prefix` ("" for the stage's own command, "analyze."
+/// for its section in `infofrag run`). Input and output paths are added by the commands.
+void add_analyze_options(po::options_description& o, infofrag::AnalyzeConfig& c,
+                         const std::string& p) {
+  o.add_options()((p + "device").c_str(), po::value(&c.device)->default_value(c.device),
+                  "cpu, cuda or cuda:N")(
+      (p + "dtype").c_str(), po::value(&c.dtype)->default_value(c.dtype), "float32 or float64")(
+      (p + "fingerprint-size").c_str(),
+      po::value(&c.fingerprint_size)->default_value(c.fingerprint_size),
+      "use the first K fingerprint points (0 = all)")(
+      (p + "nmi-floor-bits").c_str(), po::value(&c.nmi_floor_bits)->default_value(c.nmi_floor_bits),
+      "NMI is reported as 0 for channels whose 2I(X;U) - I(X;U,U') is below this")(
+      (p + "memory-budget-mb").c_str(),
+      po::value(&c.memory_budget_mb)->default_value(c.memory_budget_mb),
+      "working memory of one tile of fingerprint rows (MiB)")(
+      (p + "tile-rows").c_str(), po::value(&c.tile_rows)->default_value(c.tile_rows),
+      "fingerprint rows per tile (0 = automatic)")(
+      (p + "whole-spaces").c_str(), po::value(&c.whole_spaces)->default_value(c.whole_spaces),
+      "also compare members' whole latent spaces (true/false)")(
+      (p + "progress").c_str(), po::value(&c.progress)->default_value(c.progress),
+      "progress bar on stderr (true/false)");
+}
+
 int analyze_command(int argc, char** argv) {
   infofrag::AnalyzeConfig c;
   po::options_description o("Options");
   o.add_options()("embeddings", po::value(&c.embeddings), "input embeddings file (required)")(
-      "out", po::value(&c.out), "output analysis file (required)")(
-      "device", po::value(&c.device)->default_value(c.device), "cpu, cuda or cuda:N")(
-      "dtype", po::value(&c.dtype)->default_value(c.dtype), "float32 or float64")(
-      "fingerprint-size", po::value(&c.fingerprint_size)->default_value(c.fingerprint_size),
-      "use the first K fingerprint points (0 = all)")(
-      "nmi-floor-bits", po::value(&c.nmi_floor_bits)->default_value(c.nmi_floor_bits),
-      "NMI is reported as 0 for channels whose 2I(X;U) - I(X;U,U') is below this")(
-      "memory-budget-mb", po::value(&c.memory_budget_mb)->default_value(c.memory_budget_mb),
-      "working memory of one tile of fingerprint rows (MiB)")(
-      "tile-rows", po::value(&c.tile_rows)->default_value(c.tile_rows),
-      "fingerprint rows per tile (0 = automatic)")(
-      "whole-spaces", po::value(&c.whole_spaces)->default_value(c.whole_spaces),
-      "also compare members' whole latent spaces (true/false)")(
-      "progress", po::value(&c.progress)->default_value(c.progress),
-      "progress bar on stderr (true/false)");
+      "out", po::value(&c.out), "output analysis file (required)");
+  add_analyze_options(o, c, "");
   if (!parse(argc, argv, "analyze",
              "Bhattacharyya fingerprints of every channel -> I(X;U), NMI and VI between all "
              "channels, with ground-truth factors, and between whole latent spaces.",
@@ -137,10 +149,7 @@ int export_data_command(int argc, char** argv) {
   return infofrag::data::run_export_data(c);
 }
 
-int train_command(int argc, char** argv) {
-  infofrag::train::TrainConfig c;
-  po::options_description o("Options");
-  o.add_options()("out", po::value(&c.out), "ensemble folder (required)");
+void add_train_options(po::options_description& o, infofrag::train::TrainConfig& c) {
   add_data_options(o, c.data, "data.");
   o.add_options()("model.kind", po::value(&c.model.kind)->default_value(c.model.kind),
                   "conv64 (64x64 images), conv28 (28x28 images) or mlp (vectors)")(
@@ -175,8 +184,15 @@ int train_command(int argc, char** argv) {
                                    "steps averaged into one point of the training curves")(
       "train.device", po::value(&c.device)->default_value(c.device), "auto, cpu, cuda or cuda:N")(
       "train.progress", po::value(&c.progress)->default_value(c.progress),
-      "progress bar on stderr (true/false)")("dry-run", po::bool_switch(&c.dry_run),
-                                             "validate the sweep and list its members only");
+      "progress bar on stderr (true/false)");
+}
+
+int train_command(int argc, char** argv) {
+  infofrag::train::TrainConfig c;
+  po::options_description o("Options");
+  o.add_options()("out", po::value(&c.out), "ensemble folder (required)")(
+      "dry-run", po::bool_switch(&c.dry_run), "validate the sweep and list its members only");
+  add_train_options(o, c);
   if (!parse(argc, argv, "train",
              "Trains a sweep of repeated VAE runs (grid values x seeds), K members at a time in "
              "one batched model, with checkpoints: running the same command again resumes. "
@@ -188,18 +204,26 @@ int train_command(int argc, char** argv) {
   return infofrag::train::run_train(c);
 }
 
+void add_embed_options(po::options_description& o, infofrag::EmbedConfig& c, const std::string& p) {
+  o.add_options()((p + "fingerprint-size").c_str(),
+                  po::value(&c.fingerprint_size)->default_value(c.fingerprint_size),
+                  "fingerprint points N drawn from the dataset")(
+      (p + "seed").c_str(), po::value(&c.seed)->default_value(c.seed),
+      "seed of the fingerprint sample")((p + "device").c_str(),
+                                        po::value(&c.device)->default_value(c.device),
+                                        "auto, cpu, cuda or cuda:N")(
+      (p + "batch-size").c_str(), po::value(&c.batch_size)->default_value(c.batch_size),
+      "points encoded at once")((p + "progress").c_str(),
+                                po::value(&c.progress)->default_value(c.progress),
+                                "progress bar on stderr (true/false)");
+}
+
 int embed_command(int argc, char** argv) {
   infofrag::EmbedConfig c;
   po::options_description o("Options");
   o.add_options()("ensemble", po::value(&c.ensemble), "ensemble folder (required)")(
-      "out", po::value(&c.out), "output embeddings file (required)")(
-      "fingerprint-size", po::value(&c.fingerprint_size)->default_value(c.fingerprint_size),
-      "fingerprint points N drawn from the dataset")(
-      "seed", po::value(&c.seed)->default_value(c.seed), "seed of the fingerprint sample")(
-      "device", po::value(&c.device)->default_value(c.device), "auto, cpu, cuda or cuda:N")(
-      "batch-size", po::value(&c.batch_size)->default_value(c.batch_size),
-      "points encoded at once")("progress", po::value(&c.progress)->default_value(c.progress),
-                                "progress bar on stderr (true/false)");
+      "out", po::value(&c.out), "output embeddings file (required)");
+  add_embed_options(o, c, "");
   if (!parse(argc, argv, "embed",
              "Runs every finished member's encoder over one fingerprint sample of the "
              "ensemble's dataset and writes the embeddings file.",
@@ -209,22 +233,28 @@ int embed_command(int argc, char** argv) {
   return infofrag::run_embed(c);
 }
 
+void add_hotspots_options(po::options_description& o, infofrag::HotspotsConfig& c,
+                          const std::string& p) {
+  o.add_options()((p + "distance").c_str(), po::value(&c.distance)->default_value(c.distance),
+                  "vi (VI clipped at 0) or nmi (-ln max(NMI, 1e-4))")(
+      (p + "min-info-bits").c_str(), po::value(&c.min_info_bits)->default_value(c.min_info_bits),
+      "channels with less I(X;U) are dropped")(
+      (p + "min-samples").c_str(), po::value(&c.min_samples)->default_value(c.min_samples),
+      "OPTICS min_samples")((p + "xi").c_str(), po::value(&c.xi)->default_value(c.xi), "OPTICS xi")(
+      (p + "max-eps").c_str(), po::value(&c.max_eps)->default_value(c.max_eps), "OPTICS max_eps")(
+      (p + "min-cluster-size").c_str(),
+      po::value(&c.min_cluster_size)->default_value(c.min_cluster_size),
+      "OPTICS min_cluster_size (0 = min-samples)")(
+      (p + "sweep-attr").c_str(), po::value(&c.sweep_attr)->default_value(c.sweep_attr),
+      "member attribute whose values split a sweep (hotspots per value)");
+}
+
 int hotspots_command(int argc, char** argv) {
   infofrag::HotspotsConfig c;
   po::options_description o("Options");
   o.add_options()("analysis", po::value(&c.analysis),
-                  "analysis file (required); /hotspots is written into it")(
-      "distance", po::value(&c.distance)->default_value(c.distance),
-      "vi (VI clipped at 0) or nmi (-ln max(NMI, 1e-4))")(
-      "min-info-bits", po::value(&c.min_info_bits)->default_value(c.min_info_bits),
-      "channels with less I(X;U) are dropped")(
-      "min-samples", po::value(&c.min_samples)->default_value(c.min_samples), "OPTICS min_samples")(
-      "xi", po::value(&c.xi)->default_value(c.xi), "OPTICS xi")(
-      "max-eps", po::value(&c.max_eps)->default_value(c.max_eps), "OPTICS max_eps")(
-      "min-cluster-size", po::value(&c.min_cluster_size)->default_value(c.min_cluster_size),
-      "OPTICS min_cluster_size (0 = min-samples)")(
-      "sweep-attr", po::value(&c.sweep_attr)->default_value(c.sweep_attr),
-      "member attribute whose values split a sweep (hotspots per value)");
+                  "analysis file (required); /hotspots is written into it");
+  add_hotspots_options(o, c, "");
   if (!parse(argc, argv, "hotspots",
              "OPTICS over the channel-by-channel distances of an analysis file: hotspots "
              "(clusters of channels that recur across members), their table, and fragment "
@@ -233,6 +263,65 @@ int hotspots_command(int argc, char** argv) {
     return 0;
   }
   return infofrag::run_hotspots(c);
+}
+
+void add_traverse_options(po::options_description& o, infofrag::TraverseConfig& c,
+                          const std::string& p) {
+  o.add_options()((p + "steps").c_str(), po::value(&c.steps)->default_value(c.steps),
+                  "values per traversal")(
+      (p + "quantile").c_str(), po::value(&c.quantile)->default_value(c.quantile),
+      "traverse the channel's posterior means from this quantile to 1 - quantile")(
+      (p + "device").c_str(), po::value(&c.device)->default_value(c.device),
+      "auto, cpu, cuda or cuda:N");
+}
+
+int traverse_command(int argc, char** argv) {
+  infofrag::TraverseConfig c;
+  po::options_description o("Options");
+  o.add_options()("analysis", po::value(&c.analysis), "analysis file with /hotspots (required)")(
+      "embeddings", po::value(&c.embeddings),
+      "the embeddings file it was computed from (required)")(
+      "ensemble", po::value(&c.ensemble), "ensemble folder with the members' weights (required)")(
+      "out", po::value(&c.out), "output traversals file (required)")(
+      "png", po::value(&c.png)->default_value(c.png), "also a PNG grid (image data)");
+  add_traverse_options(o, c, "");
+  if (!parse(argc, argv, "traverse",
+             "Decodes a latent traversal of each hotspot's medoid channel, the member's other "
+             "channels held at their mean over the fingerprint.",
+             o)) {
+    return 0;
+  }
+  return infofrag::run_traverse(c);
+}
+
+int run_command(int argc, char** argv) {
+  infofrag::RunConfig c;
+  po::options_description o("Options");
+  o.add_options()("out", po::value(&c.out), "run folder (required)");
+  add_train_options(o, c.train);
+  add_embed_options(o, c.embed, "embed.");
+  add_analyze_options(o, c.analyze, "analyze.");
+  add_hotspots_options(o, c.hotspots, "hotspots.");
+  add_traverse_options(o, c.traverse, "traverse.");
+  o.add_options()("figures.enabled",
+                  po::value(&c.figures.enabled)->default_value(c.figures.enabled),
+                  "draw the figures (true/false)")(
+      "figures.python", po::value(&c.figures.python)->default_value(c.figures.python),
+      "interpreter with numpy, h5py and matplotlib")(
+      "figures.script", po::value(&c.figures.script)->default_value(c.figures.script),
+      "plot_figures.py (empty = scripts/plot_figures.py of this source tree)")(
+      "figures.matrix", po::value(&c.figures.matrix)->default_value(c.figures.matrix),
+      "nmi or exp-vi: the structure figure's matrix");
+  if (!parse(argc, argv, "run",
+             "The whole pipeline in one command: train -> embed -> analyze -> hotspots -> "
+             "traverse -> figures, into one folder. Resumable: training resumes, and a stage "
+             "whose output is complete is skipped. One config file holds every stage's "
+             "section ([data] [model] [objective] [train] [embed] [analyze] [hotspots] "
+             "[traverse] [figures]).",
+             o)) {
+    return 0;
+  }
+  return infofrag::run_pipeline(c);
 }
 
 int summarize_command(int argc, char** argv) {
@@ -259,6 +348,8 @@ const std::map<std::string, std::pair<std::function<int(int, char**)>, const cha
           {"train", {train_command, "sweep config -> ensemble folder (trained VAEs)"}},
           {"embed", {embed_command, "ensemble folder -> embeddings file"}},
           {"hotspots", {hotspots_command, "analysis file -> OPTICS hotspots (in the same file)"}},
+          {"traverse", {traverse_command, "hotspot medoids -> decoded latent traversals"}},
+          {"run", {run_command, "config -> train, embed, analyze, hotspots, traverse, figures"}},
       };
   return table;
 }

@@ -15,7 +15,6 @@ namespace infofrag {
 
 namespace {
 
-constexpr int64_t kNoise = -1;
 constexpr int64_t kDropped = -2;
 
 torch::Tensor required(const h5::File& file, const std::string& name, torch::Dtype dtype,
@@ -24,7 +23,9 @@ torch::Tensor required(const h5::File& file, const std::string& name, torch::Dty
   return file.read(name, dtype);
 }
 
-void check_options(const HotspotsConfig& c) {
+}  // namespace
+
+void check_hotspots_config(const HotspotsConfig& c) {
   if (c.distance != "vi" && c.distance != "nmi") {
     throw ConfigError("--distance '" + c.distance + "': unknown distance (vi or nmi)");
   }
@@ -35,6 +36,8 @@ void check_options(const HotspotsConfig& c) {
     throw ConfigError("--min-samples " + std::to_string(c.min_samples) + ": must be at least 2");
   }
 }
+
+namespace {
 
 OpticsOptions optics_options(const HotspotsConfig& c) {
   OpticsOptions o;
@@ -151,7 +154,7 @@ torch::Tensor channel_distance(const AnalysisView& view, const std::string& dist
 }
 
 HotspotsResult find_hotspots(const AnalysisView& view, const HotspotsConfig& config) {
-  check_options(config);
+  check_hotspots_config(config);
   const torch::Tensor distance = channel_distance(view, config.distance);
   const int64_t m = view.info_bits.size(0);
   std::vector<int64_t> all(static_cast<size_t>(m));
@@ -244,7 +247,7 @@ HotspotsResult find_hotspots(const AnalysisView& view, const HotspotsConfig& con
 }
 
 int run_hotspots(const HotspotsConfig& config) {
-  check_options(config);
+  check_hotspots_config(config);
   const AnalysisView view = read_analysis_view(config.analysis, config.sweep_attr);
   const HotspotsResult r = find_hotspots(view, config);
 

@@ -38,6 +38,9 @@ struct AnalysisView {
   torch::Tensor sweep_values;               ///< float64 [K] the sweep attribute, or undefined
 };
 
+/// Throws ConfigError for an unknown distance, a negative floor or min_samples < 2.
+void check_hotspots_config(const HotspotsConfig& config);
+
 /// Reads what `find_hotspots` needs; InputError names the file and the missing dataset.
 AnalysisView read_analysis_view(const std::string& path, const std::string& sweep_attr);
 
