@@ -1,0 +1,57 @@
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "infofrag/info/information.hpp"
+#include "infofrag/info/monte_carlo.hpp"
+#include "infofrag/io/embeddings.hpp"
+
+namespace infofrag {
+
+/// Options of `infofrag mc` (config section [mc]).
+struct MonteCarloConfig {
+  std::string embeddings;        ///< input embeddings file: its N points are the dataset D
+  std::string out;               ///< output file, written atomically
+  std::string members;           ///< comma-separated member ids to compare; empty = all
+  int64_t samples = 2000;        ///< S Monte Carlo samples (x ~ D, then u ~ p(u|x))
+  int64_t chunk = 4096;          ///< dataset points per chunk of the log-mean-exp
+  uint64_t seed = 0;             ///< seed of the draws
+  std::string device = "auto";   ///< auto (CUDA when available), cpu, cuda or cuda:N
+  int64_t fingerprint_size = 0;  ///< fingerprint estimate over the first K points; 0 = all
+  double nmi_floor_bits = 1e-3;  ///< NMI is 0 where a space's 2I − I′ is below this
+  bool progress = true;          ///< progress bar on stderr
+};
+
+/// Everything `infofrag mc` finds, float64 on the CPU, in bits.
+struct MonteCarloAnalysis {
+  std::vector<std::string> members;     ///< [K] member ids, in the order compared
+  int64_t points = 0;                   ///< N, the dataset points of the mixture
+  int64_t fingerprint_size = 0;         ///< points of the fingerprint estimate
+  std::string device;                   ///< where it ran ("cpu", "cuda:0")
+  MonteCarloEstimate spaces;            ///< Monte Carlo estimates with standard errors
+  ChannelInfo fingerprint;              ///< [K] Bhattacharyya bound of the same whole spaces
+  torch::Tensor fingerprint_pair_bits;  ///< [K, K] I(X;U,V), diagonal I(X;U,U′)
+  Similarity fingerprint_similarity;    ///< [K, K]
+  double mc_seconds = 0, fingerprint_seconds = 0;
+};
+
+/// Whole latent spaces of the chosen members (config.members; all when empty), by Monte
+/// Carlo with standard errors (`monte_carlo_terms`, `monte_carlo_estimate`), and by the
+/// Bhattacharyya fingerprint over the first config.fingerprint_size points (as
+/// `infofrag analyze` computes /spaces). Throws ConfigError for bad options or unknown
+/// member ids. No file access.
+MonteCarloAnalysis monte_carlo(const Embeddings& embeddings, const MonteCarloConfig& config);
+
+/// Writes `analysis` to `path` atomically (README, "The Monte Carlo file").
+void write_monte_carlo(const std::string& path, const MonteCarloAnalysis& analysis,
+                       const MonteCarloConfig& config);
+
+/// `infofrag mc`: embeddings file → Monte Carlo file; logs the wall times to stderr.
+/// Returns the process exit code (0); user errors throw infofrag::Error before anything is
+/// written.
+int run_monte_carlo(const MonteCarloConfig& config);
+
+}  // namespace infofrag

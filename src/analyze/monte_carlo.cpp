@@ -1,0 +1,207 @@
+#include "infofrag/analyze/monte_carlo.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <set>
+
+#include "infofrag/core/error.hpp"
+#include "infofrag/core/tensor_options.hpp"
+#include "infofrag/io/atomic_file.hpp"
+#include "infofrag/train/trainer.hpp"
+#include "infofrag/version.hpp"
+
+namespace infofrag {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+void check_config(const MonteCarloConfig& config) {
+  if (config.samples < 1) {
+    throw ConfigError("--samples " + std::to_string(config.samples) + " must be at least 1");
+  }
+  if (config.chunk < 1) {
+    throw ConfigError("--chunk " + std::to_string(config.chunk) + " must be at least 1");
+  }
+  if (config.fingerprint_size < 0) {
+    throw ConfigError("--fingerprint-size " + std::to_string(config.fingerprint_size) +
+                      " must be >= 0 (0 = all points)");
+  }
+  if (!(config.nmi_floor_bits >= 0)) {
+    throw ConfigError("--nmi-floor-bits " + std::to_string(config.nmi_floor_bits) +
+                      " must be >= 0");
+  }
+}
+
+std::string trimmed(const std::string& s) {
+  const auto begin = s.find_first_not_of(" \t");
+  if (begin == std::string::npos) return "";
+  return s.substr(begin, s.find_last_not_of(" \t") - begin + 1);
+}
+
+/// The members named by `list` ("a,b"), in that order; all of them when `list` is empty.
+std::vector<const Member*> chosen_members(const Embeddings& embeddings, const std::string& list,
+                                          const std::string& file) {
+  std::vector<const Member*> out;
+  if (trimmed(list).empty()) {
+    for (const Member& m : embeddings.members) out.push_back(&m);
+    return out;
+  }
+  std::string known;
+  for (const Member& m : embeddings.members) known += (known.empty() ? "" : ", ") + m.id;
+  std::set<std::string> seen;
+  size_t start = 0;
+  while (start <= list.size()) {
+    const size_t comma = std::min(list.find(',', start), list.size());
+    const std::string id = trimmed(list.substr(start, comma - start));
+    start = comma + 1;
+    if (id.empty()) throw ConfigError("--members '" + list + "' has an empty entry");
+    if (!seen.insert(id).second) {
+      throw ConfigError("--members '" + list + "' names '" + id + "' twice");
+    }
+    const Member* found = nullptr;
+    for (const Member& m : embeddings.members) {
+      if (m.id == id) found = &m;
+    }
+    if (!found) {
+      throw ConfigError("--members: no member '" + id + "' in " +
+                        (file.empty() ? std::string("the embeddings") : file) +
+                        " (members: " + known + ")");
+    }
+    out.push_back(found);
+  }
+  return out;
+}
+
+}  // namespace
+
+MonteCarloAnalysis monte_carlo(const Embeddings& embeddings, const MonteCarloConfig& config) {
+  check_config(config);
+  const int64_t n = embeddings.points();
+  if (config.fingerprint_size > n) {
+    throw ConfigError("--fingerprint-size " + std::to_string(config.fingerprint_size) +
+                      " exceeds the " + std::to_string(n) + " points");
+  }
+  const std::vector<const Member*> members =
+      chosen_members(embeddings, config.members, config.embeddings);
+  const torch::Device device = train::resolve_device(config.device, "--device");
+  const auto f64 = torch::TensorOptions().dtype(torch::kFloat64).device(device);
+  torch::NoGradGuard no_grad;
+
+  MonteCarloAnalysis out;
+  out.points = n;
+  out.device = device.str();
+  out.fingerprint_size = config.fingerprint_size > 0 ? config.fingerprint_size : n;
+  std::vector<GaussianSpace> spaces;
+  std::vector<torch::Tensor> mus, logvars;
+  std::vector<ChannelSet::Group> groups;  // each member's columns
+  int64_t column = 0;
+  for (const Member* m : members) {
+    out.members.push_back(m->id);
+    spaces.push_back({m->mu.to(f64), m->logvar.to(f64)});
+    mus.push_back(m->mu.narrow(0, 0, out.fingerprint_size));
+    logvars.push_back(m->logvar.narrow(0, 0, out.fingerprint_size));
+    groups.emplace_back(column, column + m->mu.size(1));
+    column += m->mu.size(1);
+  }
+
+  auto start = Clock::now();
+  const MonteCarloOptions options{config.samples, config.chunk, /*sample_batch=*/0, config.seed,
+                                  config.progress};
+  out.spaces = monte_carlo_estimate(monte_carlo_terms(spaces, options), config.nmi_floor_bits);
+  synchronize(device);
+  out.mc_seconds = seconds_since(start);
+
+  // The fingerprint estimate exactly as `analyze` computes /spaces: the members' channels
+  // with one group per member, whose coefficients are the products of its channels'.
+  start = Clock::now();
+  const int64_t kk = static_cast<int64_t>(members.size());
+  const ChannelSet set =
+      ChannelSet::gaussian(torch::cat(mus, 1).to(f64), torch::cat(logvars, 1).to(f64), groups);
+  const PairwiseInfo pass = pairwise_info(set, {1024, 0, config.progress});
+  out.fingerprint = {pass.channels.info_bits.slice(0, column, column + kk),
+                     pass.channels.self_pair_bits.slice(0, column, column + kk)};
+  out.fingerprint_pair_bits =
+      pass.pair_bits.slice(0, column, column + kk).slice(1, column, column + kk).contiguous();
+  out.fingerprint_similarity = similarity(out.fingerprint, out.fingerprint,
+                                          out.fingerprint_pair_bits, config.nmi_floor_bits);
+  out.fingerprint_seconds = seconds_since(start);
+  return out;
+}
+
+void write_monte_carlo(const std::string& path, const MonteCarloAnalysis& a,
+                       const MonteCarloConfig& config) {
+  AtomicFile output(path);
+  {
+    h5::File file = h5::File::create(output.temp_path());
+    const MonteCarloEstimate& s = a.spaces;
+    file.write_strings("/spaces/member", a.members);
+    file.write("/spaces/info_bits", s.info_bits);
+    file.write("/spaces/info_se_bits", s.info_se_bits);
+    file.write("/spaces/self_pair_bits", s.self_pair_bits);
+    file.write("/spaces/self_pair_se_bits", s.self_pair_se_bits);
+    file.write("/spaces/pair_info_bits", s.pair_bits);
+    file.write("/spaces/pair_info_se_bits", s.pair_se_bits);
+    file.write("/spaces/nmi", s.nmi);
+    file.write("/spaces/nmi_se", s.nmi_se);
+    file.write("/spaces/vi_bits", s.vi_bits);
+    file.write("/spaces/vi_se_bits", s.vi_se_bits);
+    file.write("/fingerprint/info_bits", a.fingerprint.info_bits.contiguous());
+    file.write("/fingerprint/self_pair_bits", a.fingerprint.self_pair_bits.contiguous());
+    file.write("/fingerprint/pair_info_bits", a.fingerprint_pair_bits);
+    file.write("/fingerprint/nmi", a.fingerprint_similarity.nmi);
+    file.write("/fingerprint/vi_bits", a.fingerprint_similarity.vi_bits);
+    file.set_attr("/", "samples", s.samples);
+    file.set_attr("/", "points", a.points);
+    file.set_attr("/", "seed", static_cast<int64_t>(config.seed));
+    file.set_attr("/", "units", std::string("bits"));
+    file.set_attr("/", "fingerprint_size", a.fingerprint_size);
+    file.set_attr("/", "chunk", config.chunk);
+    file.set_attr("/", "nmi_floor_bits", config.nmi_floor_bits);
+    file.set_attr("/", "device", a.device);
+    file.set_attr("/", "input_file", config.embeddings);
+    file.set_attr("/", "infofrag_version", std::string(kVersion));
+    file.set_attr("/", "estimator",
+                  std::string("/spaces: Monte Carlo, mean of per-sample terms with standard "
+                              "errors (delta method for NMI); /fingerprint: Bhattacharyya "
+                              "pairwise-distance bound (Kolchinsky & Tracey 2017)"));
+  }
+  output.commit();
+}
+
+int run_monte_carlo(const MonteCarloConfig& config) {
+  check_config(config);
+  if (config.embeddings.empty()) throw ConfigError("--embeddings is required");
+  if (config.out.empty()) throw ConfigError("--out is required");
+  // Fail on options before the (possibly long) work, and never on a half-written file.
+  train::resolve_device(config.device, "--device");
+  check_output_path(config.out);
+
+  auto start = Clock::now();
+  const Embeddings embeddings = read_embeddings(config.embeddings);
+  if (config.fingerprint_size > embeddings.points()) {
+    throw ConfigError("--fingerprint-size " + std::to_string(config.fingerprint_size) +
+                      " exceeds the " + std::to_string(embeddings.points()) + " points in " +
+                      config.embeddings);
+  }
+  const double read_s = seconds_since(start);
+
+  const MonteCarloAnalysis analysis = monte_carlo(embeddings, config);
+
+  start = Clock::now();
+  write_monte_carlo(config.out, analysis, config);
+  std::fprintf(stderr,
+               "mc: %zu members, %lld points, %lld samples, fingerprint over %lld points\n"
+               "mc: wall time read %.3fs, monte carlo %.3fs, fingerprint %.3fs, write %.3fs\n",
+               analysis.members.size(), static_cast<long long>(analysis.points),
+               static_cast<long long>(analysis.spaces.samples),
+               static_cast<long long>(analysis.fingerprint_size), read_s, analysis.mc_seconds,
+               analysis.fingerprint_seconds, seconds_since(start));
+  return 0;
+}
+
+}  // namespace infofrag
