@@ -159,7 +159,8 @@ def curves_figure(ensemble_dir):
     right.set_title("KL (nats)")
     for ax in (left, right):
         ax.set_xlabel("step")
-    fig.suptitle(f"training curves, {len(paths)} members (colour: beta {span[0]:g}–{span[1]:g})")
+    fig.suptitle(f"training curves, {len(paths)} members (colour: beta {span[0]:g}–{span[1]:g})",
+                 y=1.04)
     return fig
 
 
