@@ -13,6 +13,7 @@
 #include "infofrag/core/tensor_options.hpp"
 #include "infofrag/data/dataset.hpp"
 #include "infofrag/embed/embed.hpp"
+#include "infofrag/fuse/fuse.hpp"
 #include "infofrag/hotspots/hotspots.hpp"
 #include "infofrag/hotspots/traverse.hpp"
 #include "infofrag/pipeline/run.hpp"
@@ -208,6 +209,8 @@ void add_embed_options(po::options_description& o, infofrag::EmbedConfig& c, con
   o.add_options()((p + "fingerprint-size").c_str(),
                   po::value(&c.fingerprint_size)->default_value(c.fingerprint_size),
                   "fingerprint points N drawn from the dataset")(
+      (p + "indices").c_str(), po::value(&c.indices)->default_value(c.indices),
+      "explicit dataset rows instead of a sample, e.g. 0:100000:500 (a:b:step)")(
       (p + "seed").c_str(), po::value(&c.seed)->default_value(c.seed),
       "seed of the fingerprint sample")((p + "device").c_str(),
                                         po::value(&c.device)->default_value(c.device),
@@ -231,6 +234,52 @@ int embed_command(int argc, char** argv) {
     return 0;
   }
   return infofrag::run_embed(c);
+}
+
+int fuse_command(int argc, char** argv) {
+  infofrag::FuseConfig c;
+  po::options_description o("Options");
+  o.add_options()("embeddings", po::value(&c.embeddings), "input embeddings file (required)")(
+      "out", po::value(&c.out), "output fusion file (required)")(
+      "members", po::value(&c.members)->default_value(c.members),
+      "member ids to fuse, comma-separated (empty = all)")(
+      "channels", po::value(&c.channels)->default_value(c.channels),
+      "only these channels, member:dim,... (grouped per member; empty = whole spaces)")(
+      "dims", po::value(&c.dims)->default_value(c.dims), "D, dimensions of the fused space")(
+      "similarity", po::value(&c.similarity)->default_value(c.similarity),
+      "info (shared information), vi (-VI) or nmi")(
+      "steps", po::value(&c.steps)->default_value(c.steps), "Adam steps")(
+      "lr", po::value(&c.lr)->default_value(c.lr), "Adam learning rate")(
+      "seed", po::value(&c.seed)->default_value(c.seed),
+      "seed of the initial posteriors and the held-out points")(
+      "device", po::value(&c.device)->default_value(c.device), "auto, cpu, cuda or cuda:N")(
+      "fingerprint-size", po::value(&c.fingerprint_size)->default_value(c.fingerprint_size),
+      "fuse over the first K points (0 = all)")(
+      "nmi-floor-bits", po::value(&c.nmi_floor_bits)->default_value(c.nmi_floor_bits),
+      "reported NMI is 0 where 2I(X;U) - I(X;U,U') is below this")(
+      "progress", po::value(&c.progress)->default_value(c.progress),
+      "progress bar on stderr (true/false)")(
+      "amortize", po::value(&c.amortize)->default_value(c.amortize),
+      "also train an encoder into this ensemble folder, as member 'fused'")(
+      "ensemble", po::value(&c.ensemble)->default_value(c.ensemble),
+      "--amortize: the folder the members came from (model and dataset)")(
+      "holdout", po::value(&c.holdout)->default_value(c.holdout),
+      "--amortize: fraction of the points the encoder never sees")(
+      "amortize-steps", po::value(&c.amortize_steps)->default_value(c.amortize_steps),
+      "--amortize: Adam steps of the encoder")(
+      "amortize-lr", po::value(&c.amortize_lr)->default_value(c.amortize_lr),
+      "--amortize: learning rate of the encoder")(
+      "amortize-batch-size",
+      po::value(&c.amortize_batch_size)->default_value(c.amortize_batch_size),
+      "--amortize: training points per step (0 = all)");
+  if (!parse(argc, argv, "fuse",
+             "Fuses members into one representation: free D-dimensional Gaussian posteriors "
+             "over the fingerprint points, optimized by Adam to maximize their mean "
+             "similarity (info, vi or nmi) with every member (the paper's Section 4.4).",
+             o)) {
+    return 0;
+  }
+  return infofrag::run_fuse(c);
 }
 
 void add_hotspots_options(po::options_description& o, infofrag::HotspotsConfig& c,
@@ -347,6 +396,7 @@ const std::map<std::string, std::pair<std::function<int(int, char**)>, const cha
           {"export-data", {export_data_command, "chosen dataset items -> HDF5 file"}},
           {"train", {train_command, "sweep config -> ensemble folder (trained VAEs)"}},
           {"embed", {embed_command, "ensemble folder -> embeddings file"}},
+          {"fuse", {fuse_command, "embeddings file -> one fused representation of members"}},
           {"hotspots", {hotspots_command, "analysis file -> OPTICS hotspots (in the same file)"}},
           {"traverse", {traverse_command, "hotspot medoids -> decoded latent traversals"}},
           {"run", {run_command, "config -> train, embed, analyze, hotspots, traverse, figures"}},

@@ -89,22 +89,30 @@ std::vector<int64_t> parse_index_list(const std::string& text, int64_t size,
   if (pieces.size() == 1 && pieces[0].empty()) throw ConfigError(context + ": no indices given");
   for (const std::string& piece : pieces) {
     if (piece.empty()) throw ConfigError(context + ": has an empty item between commas");
-    const size_t colon = piece.find(':');
-    const std::string first = trim(piece.substr(0, colon));
-    const std::string last = colon == std::string::npos ? "" : trim(piece.substr(colon + 1));
-    const auto check = [&](const std::string& number) {
+    // a, a:b (a..b-1) or a:b:s (a, a+s, ... below b).
+    std::vector<std::string> parts;
+    for (size_t from = 0;;) {
+      const size_t colon = piece.find(':', from);
+      parts.push_back(trim(piece.substr(from, colon == std::string::npos ? colon : colon - from)));
+      if (colon == std::string::npos) break;
+      from = colon + 1;
+    }
+    if (parts.size() > 3) {
+      throw ConfigError(context + ": '" + piece + "' has more than two colons (a:b or a:b:step)");
+    }
+    for (const std::string& number : parts) {
       if (!number.empty() && number[0] == '-' && parse_count(number.substr(1)) >= 0) {
         throw ConfigError(context + ": '" + piece + "' is negative; indices start at 0");
       }
       if (parse_count(number) < 0) {
         throw ConfigError(context + ": '" + piece +
-                          "' is not an index or a range a:b of non-negative integers");
+                          "' is not an index, a range a:b or a:b:step of non-negative integers");
       }
-    };
-    check(first);
-    if (colon != std::string::npos) check(last);
-    const int64_t a = parse_count(first);
-    const int64_t b = colon == std::string::npos ? a + 1 : parse_count(last);
+    }
+    const int64_t a = parse_count(parts[0]);
+    const int64_t b = parts.size() == 1 ? a + 1 : parse_count(parts[1]);
+    const int64_t step = parts.size() == 3 ? parse_count(parts[2]) : 1;
+    if (step < 1) throw ConfigError(context + ": '" + piece + "' has step 0; steps are >= 1");
     if (b <= a) {
       throw ConfigError(context + ": range '" + piece + "' is empty (a:b means a, ..., b-1)");
     }
@@ -112,7 +120,7 @@ std::vector<int64_t> parse_index_list(const std::string& text, int64_t size,
       throw ConfigError(context + ": '" + piece + "' reaches past the last item; the dataset has " +
                         std::to_string(size) + " items (0.." + std::to_string(size - 1) + ")");
     }
-    for (int64_t i = a; i < b; ++i) indices.push_back(i);
+    for (int64_t i = a; i < b; i += step) indices.push_back(i);
   }
   return indices;
 }

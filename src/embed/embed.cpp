@@ -78,7 +78,9 @@ Embeddings embed_ensemble(const EmbedConfig& config) {
   }
 
   const auto dataset = data::open_dataset(records.front().data);
-  const auto rows = fingerprint_sample(dataset->size(), config.fingerprint_size, config.seed);
+  const auto rows = config.indices.empty()
+                        ? fingerprint_sample(dataset->size(), config.fingerprint_size, config.seed)
+                        : data::parse_index_list(config.indices, dataset->size(), "--indices");
   Embeddings out;
   out.index = torch::tensor(rows, torch::kInt64);
   out.factor_names = dataset->factor_names();

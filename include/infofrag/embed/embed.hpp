@@ -16,6 +16,7 @@ struct EmbedConfig {
   std::string device = "auto";      ///< auto (CUDA when available), cpu, cuda or cuda:N
   int64_t batch_size = 500;         ///< points encoded at once
   bool progress = true;             ///< progress bar on stderr
+  std::string indices;              ///< explicit rows ("0:100000:500") in order; empty = a sample
 };
 
 /// The fingerprint sample: `count` distinct rows of a dataset of `size` items, drawn

@@ -1,0 +1,134 @@
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "infofrag/io/embeddings.hpp"
+#include "infofrag/train/ensemble.hpp"
+
+namespace infofrag {
+
+/// What the fused representation is made to share with each member (README, "Fusion").
+/// A runtime choice: `parse_fuse_similarity` and a switch.
+enum class FuseSimilarity {
+  kInfo,  ///< I(U;V) = I_U + I_V − I_UV, the shared information (bits)
+  kVi,    ///< −VI(U,V) (bits)
+  kNmi,   ///< generalized NMI(U,V)
+};
+
+/// "info", "vi" or "nmi"; throws ConfigError naming `option`.
+FuseSimilarity parse_fuse_similarity(const std::string& name,
+                                     const std::string& option = "--similarity");
+std::string fuse_similarity_name(FuseSimilarity similarity);
+
+/// Options of `infofrag fuse` (config section [fuse]).
+struct FuseConfig {
+  std::string embeddings;  ///< input embeddings file: the members and their fingerprint points
+  std::string out;         ///< output fusion file (an embeddings file plus /fusion), atomic
+  std::string members;     ///< member ids to fuse, comma-separated; empty = all
+  /// Only these channels, "member:dim,..." (a member's chosen dims form one group whose
+  /// distance is the sum of theirs); empty = every chosen member's whole latent space.
+  std::string channels;
+  int64_t dims = 2;                ///< D, latent dimensions of the fused representation
+  std::string similarity = "nmi";  ///< info, vi or nmi: what each member shares with it
+  int64_t steps = 2000;            ///< Adam steps over the fused posteriors
+  double lr = 0.05;                ///< Adam learning rate (β1 = 0.9, β2 = 0.999)
+  uint64_t seed = 0;               ///< draws the initial posteriors (and the held-out points)
+  std::string device = "auto";     ///< auto (CUDA when available), cpu, cuda or cuda:N
+  int64_t fingerprint_size = 0;    ///< fuse over the first K points; 0 = all
+  double nmi_floor_bits = 1e-3;    ///< reported NMI is 0 where either side's 2I − I′ is below
+  bool progress = true;            ///< progress bar on stderr
+
+  /// Ensemble folder that receives an encoder trained to reproduce the fused posteriors, as
+  /// member "fused" (DIR/members/fused.h5); empty = no amortization.
+  std::string amortize;
+  std::string ensemble;             ///< the members' ensemble folder: model and dataset config
+  double holdout = 0.2;             ///< fraction of the points the encoder never sees, in [0, 1)
+  int64_t amortize_steps = 2000;    ///< Adam steps of the encoder
+  double amortize_lr = 1e-3;        ///< its learning rate
+  int64_t amortize_batch_size = 0;  ///< training points per step; 0 = all of them
+};
+
+/// One member (or a group of its channels) that the fused representation is compared with.
+struct FuseTarget {
+  std::string member;         ///< member id
+  std::vector<int64_t> dims;  ///< its channels taken together (all of them by default)
+};
+
+/// The fused representation and how well it matches the targets, float64 on the CPU.
+struct Fusion {
+  std::vector<FuseTarget> targets;  ///< [K], in --members / --channels order
+  torch::Tensor mu;                 ///< [N, D] fused posterior means
+  torch::Tensor logvar;             ///< [N, D] fused posterior log-variances
+  torch::Tensor fingerprint;        ///< [N, N] its Bhattacharyya coefficients exp(−D)
+  torch::Tensor loss;               ///< [steps] −(mean similarity over targets) at each step
+  double info_bits = 0;             ///< I(X;U) of the fused representation
+  /// [K] generalized NMI and VI with each target, computed after the optimization by the
+  /// library's tiled estimator (`cross_info`, `similarity`), independently of the loss.
+  torch::Tensor member_nmi, member_vi_bits;
+  torch::Tensor factor_nmi;  ///< [F] NMI with each ground-truth factor, or undefined
+  std::string device;        ///< where it ran ("cpu", "cuda:0")
+  double seconds = 0;        ///< wall time of the optimization
+};
+
+/// The members (or channel groups) that `config` selects from `embeddings`. ConfigError for
+/// unknown members, channels out of range, duplicates, or a member in --channels that
+/// --members (when given) does not list.
+std::vector<FuseTarget> fuse_targets(const Embeddings& embeddings, const FuseConfig& config);
+
+/// The similarity of one fused representation with K targets, differentiable in the fused
+/// posteriors (Kolchinsky–Tracey pairwise bounds, bits, float64):
+///   fused_distances [N, N] Bhattacharyya distances of the fused representation;
+///   target_distances [K, N, N] those of each target (constants).
+/// Returns [K]: I(U;V), −VI or NMI (with 2I − I′ floored at 1e-9 bits so the NMI gradient
+/// stays finite for a fused representation that carries nothing yet).
+torch::Tensor fuse_similarities(const torch::Tensor& fused_distances,
+                                const torch::Tensor& target_distances, FuseSimilarity similarity);
+
+/// Bhattacharyya distances between all pairs of points of diagonal Gaussians, summed over
+/// dimensions, written out of place so that autograd can differentiate them.
+/// mu, logvar: [N, d] (logvar clamped to [kLogvarMin, kLogvarMax]). Returns [N, N].
+torch::Tensor pairwise_bhattacharyya(const torch::Tensor& mu, const torch::Tensor& logvar);
+
+/// Optimizes D-dimensional diagonal-Gaussian posteriors over the first fingerprint_size
+/// points (a mean and log-variance per point) by Adam to maximize the mean similarity with
+/// the targets (the paper's Section 4.4). No file access; ConfigError for bad options.
+Fusion fuse(const Embeddings& embeddings, const FuseConfig& config);
+
+/// An encoder of the members' family trained to map the data to the fused posteriors.
+struct AmortizedEncoder {
+  train::MemberRecord record;                    ///< member "fused", the ensemble's data and model
+  std::map<std::string, torch::Tensor> weights;  ///< float32, encoder trained, decoder as drawn
+  torch::Tensor train_points;                    ///< int64 [N − H] positions among the N points
+  torch::Tensor holdout_points;                  ///< int64 [H] positions never trained on
+  torch::Tensor loss;      ///< [amortize_steps] mean Bhattacharyya distance to the fused posteriors
+  torch::Tensor mu;        ///< [N, D] the encoder's posteriors over all N points
+  torch::Tensor logvar;    ///< [N, D]
+  double train_nmi = 0;    ///< NMI(encoder, fused) over the training points
+  double holdout_nmi = 0;  ///< NMI(encoder, fused) over the held-out points (NaN when H = 0)
+  std::string source_member;  ///< member file whose model and data config were used
+};
+
+/// Trains a fresh encoder of the ensemble's architecture (config.ensemble's member files)
+/// with config.dims latents, regressing each training point's posterior onto its fused
+/// posterior by minimizing the Bhattacharyya distance between them (scale-free: errors in
+/// the mean count relative to the posterior widths). `embeddings` must have
+/// /fingerprint/index (the dataset rows). InputError/ConfigError for bad input.
+AmortizedEncoder amortize_fusion(const Embeddings& embeddings, const Fusion& fusion,
+                                 const FuseConfig& config);
+
+/// Writes the fusion file atomically: /members/fused/{mu, logvar}, /fingerprint/index and
+/// labels of the fused points, /fusion/* and, when `encoder` is given, /fusion/amortized/*.
+void write_fusion(const std::string& path, const Embeddings& embeddings, const Fusion& fusion,
+                  const FuseConfig& config, const AmortizedEncoder* encoder = nullptr);
+
+/// `infofrag fuse`: validates everything (options, input file, ensemble and dataset for
+/// --amortize) before any work, fuses, and writes config.out and, with --amortize,
+/// DIR/members/fused.h5. Prints a summary to stderr. Returns 0.
+int run_fuse(const FuseConfig& config);
+
+}  // namespace infofrag
