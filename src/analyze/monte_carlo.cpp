@@ -6,6 +6,7 @@
 
 #include "infofrag/core/error.hpp"
 #include "infofrag/core/tensor_options.hpp"
+#include "infofrag/core/text.hpp"
 #include "infofrag/io/atomic_file.hpp"
 #include "infofrag/train/trainer.hpp"
 #include "infofrag/version.hpp"
@@ -37,28 +38,18 @@ void check_config(const MonteCarloConfig& config) {
   }
 }
 
-std::string trimmed(const std::string& s) {
-  const auto begin = s.find_first_not_of(" \t");
-  if (begin == std::string::npos) return "";
-  return s.substr(begin, s.find_last_not_of(" \t") - begin + 1);
-}
-
 /// The members named by `list` ("a,b"), in that order; all of them when `list` is empty.
 std::vector<const Member*> chosen_members(const Embeddings& embeddings, const std::string& list,
                                           const std::string& file) {
   std::vector<const Member*> out;
-  if (trimmed(list).empty()) {
+  if (trim(list).empty()) {
     for (const Member& m : embeddings.members) out.push_back(&m);
     return out;
   }
   std::string known;
   for (const Member& m : embeddings.members) known += (known.empty() ? "" : ", ") + m.id;
   std::set<std::string> seen;
-  size_t start = 0;
-  while (start <= list.size()) {
-    const size_t comma = std::min(list.find(',', start), list.size());
-    const std::string id = trimmed(list.substr(start, comma - start));
-    start = comma + 1;
+  for (const std::string& id : split_list(list)) {
     if (id.empty()) throw ConfigError("--members '" + list + "' has an empty entry");
     if (!seen.insert(id).second) {
       throw ConfigError("--members '" + list + "' names '" + id + "' twice");

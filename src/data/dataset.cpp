@@ -5,6 +5,7 @@
 
 #include "datasets.hpp"
 #include "infofrag/core/error.hpp"
+#include "infofrag/core/text.hpp"
 
 namespace infofrag::data {
 
@@ -57,13 +58,6 @@ torch::Tensor bytes_to_unit(const torch::Tensor& bytes) {
 
 namespace {
 
-std::string trim(const std::string& text) {
-  size_t begin = 0, end = text.size();
-  while (begin < end && std::isspace(static_cast<unsigned char>(text[begin]))) ++begin;
-  while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
-  return text.substr(begin, end - begin);
-}
-
 /// A decimal integer with nothing else around it (no sign, no spaces), or -1.
 int64_t parse_count(const std::string& text) {
   if (text.empty() || text.size() > 18) return -1;
@@ -79,13 +73,7 @@ std::vector<int64_t> parse_index_list(const std::string& text, int64_t size,
                                       const std::string& option) {
   const std::string context = option + " '" + text + "'";
   std::vector<int64_t> indices;
-  std::vector<std::string> pieces;
-  size_t start = 0;
-  for (size_t comma = text.find(','); comma != std::string::npos; comma = text.find(',', start)) {
-    pieces.push_back(trim(text.substr(start, comma - start)));
-    start = comma + 1;
-  }
-  pieces.push_back(trim(text.substr(start)));
+  const std::vector<std::string> pieces = split_list(text);
   if (pieces.size() == 1 && pieces[0].empty()) throw ConfigError(context + ": no indices given");
   for (const std::string& piece : pieces) {
     if (piece.empty()) throw ConfigError(context + ": has an empty item between commas");

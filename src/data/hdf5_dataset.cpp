@@ -3,6 +3,7 @@
 
 #include "datasets.hpp"
 #include "infofrag/core/error.hpp"
+#include "infofrag/core/text.hpp"
 #include "infofrag/io/h5.hpp"
 
 namespace infofrag::data {
@@ -23,18 +24,12 @@ std::vector<int64_t> position(const torch::Tensor& t, int64_t flat) {
   return at;
 }
 
-std::string number_string(double value) {
-  std::ostringstream out;
-  out << value;
-  return out.str();
-}
-
 /// Throws when `values` holds a NaN or an infinity, naming the first one.
 void check_finite(const torch::Tensor& values, const std::string& where) {
   const torch::Tensor bad = torch::logical_not(torch::isfinite(values)).flatten();
   if (!bad.any().item<bool>()) return;
   const int64_t flat = bad.nonzero()[0][0].item<int64_t>();
-  throw InputError(where + " holds " + number_string(values.flatten()[flat].item<double>()) +
+  throw InputError(where + " holds " + value_string(values.flatten()[flat].item<double>()) +
                    " at " + shape_string(position(values, flat)) + "; all values must be finite");
 }
 

@@ -17,6 +17,7 @@
 #include "infofrag/core/error.hpp"
 #include "infofrag/core/progress.hpp"
 #include "infofrag/core/tensor_options.hpp"
+#include "infofrag/core/text.hpp"
 #include "infofrag/data/dataset.hpp"
 #include "infofrag/info/channel_set.hpp"
 #include "infofrag/info/fingerprint.hpp"
@@ -47,33 +48,10 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-std::string trimmed(const std::string& s) {
-  const auto begin = s.find_first_not_of(" \t");
-  if (begin == std::string::npos) return "";
-  return s.substr(begin, s.find_last_not_of(" \t") - begin + 1);
-}
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    out.push_back(trimmed(text.substr(start, comma - start)));
-    start = comma + 1;
-  }
-  return out;
-}
-
 std::string join_ints(const std::vector<int64_t>& values) {
   std::string out;
   for (size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + std::to_string(values[i]);
   return out;
-}
-
-std::string number(double value) {
-  std::ostringstream out;
-  out << value;
-  return out.str();
 }
 
 void check_config(const FuseConfig& c) {
@@ -81,14 +59,14 @@ void check_config(const FuseConfig& c) {
   if (c.dims < 1) throw ConfigError("--dims " + std::to_string(c.dims) + ": must be >= 1");
   if (c.steps < 1) throw ConfigError("--steps " + std::to_string(c.steps) + ": must be >= 1");
   if (!(c.lr > 0) || !std::isfinite(c.lr)) {
-    throw ConfigError("--lr " + number(c.lr) + ": must be a positive number");
+    throw ConfigError("--lr " + value_string(c.lr) + ": must be a positive number");
   }
   if (c.fingerprint_size < 0) {
     throw ConfigError("--fingerprint-size " + std::to_string(c.fingerprint_size) +
                       ": must be >= 0 (0 = all points)");
   }
   if (!(c.nmi_floor_bits >= 0)) {
-    throw ConfigError("--nmi-floor-bits " + number(c.nmi_floor_bits) + ": must be >= 0");
+    throw ConfigError("--nmi-floor-bits " + value_string(c.nmi_floor_bits) + ": must be >= 0");
   }
   if (c.amortize.empty()) return;
   if (c.ensemble.empty()) {
@@ -97,13 +75,14 @@ void check_config(const FuseConfig& c) {
                       "dataset)");
   }
   if (!(c.holdout >= 0 && c.holdout < 1)) {
-    throw ConfigError("--holdout " + number(c.holdout) + ": must be in [0, 1)");
+    throw ConfigError("--holdout " + value_string(c.holdout) + ": must be in [0, 1)");
   }
   if (c.amortize_steps < 1) {
     throw ConfigError("--amortize-steps " + std::to_string(c.amortize_steps) + ": must be >= 1");
   }
   if (!(c.amortize_lr > 0) || !std::isfinite(c.amortize_lr)) {
-    throw ConfigError("--amortize-lr " + number(c.amortize_lr) + ": must be a positive number");
+    throw ConfigError("--amortize-lr " + value_string(c.amortize_lr) +
+                      ": must be a positive number");
   }
   if (c.amortize_batch_size < 0) {
     throw ConfigError("--amortize-batch-size " + std::to_string(c.amortize_batch_size) +
@@ -246,8 +225,8 @@ AmortizeSetup prepare_amortize(const Embeddings& embeddings, const FuseConfig& c
   }
   const auto held = static_cast<int64_t>(std::llround(config.holdout * static_cast<double>(n)));
   if (n - std::max<int64_t>(held, config.holdout > 0 ? 1 : 0) < 1) {
-    throw ConfigError("--holdout " + number(config.holdout) + " leaves no training point of " +
-                      std::to_string(n));
+    throw ConfigError("--holdout " + value_string(config.holdout) +
+                      " leaves no training point of " + std::to_string(n));
   }
   return s;
 }
@@ -405,7 +384,7 @@ std::vector<FuseTarget> fuse_targets(const Embeddings& embeddings, const FuseCon
   };
 
   std::vector<std::string> listed;  // --members, in order
-  if (!trimmed(config.members).empty()) {
+  if (!trim(config.members).empty()) {
     for (const std::string& id : split_list(config.members)) {
       if (id.empty()) throw ConfigError("--members '" + config.members + "' has an empty entry");
       if (std::find(listed.begin(), listed.end(), id) != listed.end()) {
@@ -417,7 +396,7 @@ std::vector<FuseTarget> fuse_targets(const Embeddings& embeddings, const FuseCon
   }
 
   std::vector<FuseTarget> targets;
-  if (trimmed(config.channels).empty()) {
+  if (trim(config.channels).empty()) {
     if (listed.empty()) {
       for (const Member& m : embeddings.members) listed.push_back(m.id);
     }
@@ -436,8 +415,8 @@ std::vector<FuseTarget> fuse_targets(const Embeddings& embeddings, const FuseCon
     if (entry.empty() || colon == std::string::npos || colon == 0 || colon + 1 == entry.size()) {
       throw ConfigError(context + ": '" + entry + "' is not member:dim");
     }
-    const std::string id = trimmed(entry.substr(0, colon));
-    const std::string dim_text = trimmed(entry.substr(colon + 1));
+    const std::string id = trim(entry.substr(0, colon));
+    const std::string dim_text = trim(entry.substr(colon + 1));
     if (dim_text.find_first_not_of("0123456789") != std::string::npos || dim_text.size() > 9) {
       throw ConfigError(context + ": '" + entry + "': the dim must be a non-negative integer");
     }

@@ -5,17 +5,12 @@
 #include <sstream>
 
 #include "infofrag/core/error.hpp"
+#include "infofrag/core/text.hpp"
 #include "infofrag/io/atomic_file.hpp"
 
 namespace infofrag {
 
 namespace {
-
-std::string value_string(double value) {
-  std::ostringstream out;
-  out << value;
-  return out.str();
-}
 
 /// Throws when `values` holds NaN or inf, naming the first such element.
 void check_finite(const torch::Tensor& values, const std::string& where) {
