@@ -249,7 +249,9 @@ int fuse_command(int argc, char** argv) {
       "similarity", po::value(&c.similarity)->default_value(c.similarity),
       "info (shared information), vi (-VI) or nmi")(
       "steps", po::value(&c.steps)->default_value(c.steps), "Adam steps")(
-      "lr", po::value(&c.lr)->default_value(c.lr), "Adam learning rate")(
+      "lr", po::value(&c.lr)->default_value(c.lr), "learning rate")(
+      "optimizer", po::value(&c.optimizer)->default_value(c.optimizer),
+      "adam or sgd (the paper's notebook: sgd, lr 3, 20000 steps)")(
       "seed", po::value(&c.seed)->default_value(c.seed),
       "seed of the initial posteriors and the held-out points")(
       "device", po::value(&c.device)->default_value(c.device), "auto, cpu, cuda or cuda:N")(

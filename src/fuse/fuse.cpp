@@ -56,6 +56,9 @@ std::string join_ints(const std::vector<int64_t>& values) {
 
 void check_config(const FuseConfig& c) {
   parse_fuse_similarity(c.similarity);
+  if (c.optimizer != "adam" && c.optimizer != "sgd") {
+    throw ConfigError("--optimizer '" + c.optimizer + "': choose adam or sgd");
+  }
   if (c.dims < 1) throw ConfigError("--dims " + std::to_string(c.dims) + ": must be >= 1");
   if (c.steps < 1) throw ConfigError("--steps " + std::to_string(c.steps) + ": must be >= 1");
   if (!(c.lr > 0) || !std::isfinite(c.lr)) {
@@ -509,7 +512,14 @@ Fusion fuse(const Embeddings& embeddings, const FuseConfig& config) {
                          .to(f64)
                          .requires_grad_();
   torch::Tensor logvar = torch::full({n, config.dims}, kInitLogvar, f64).requires_grad_();
-  torch::optim::Adam optimizer({mu, logvar}, torch::optim::AdamOptions(config.lr));
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
+  if (config.optimizer == "sgd") {
+    optimizer = std::make_unique<torch::optim::SGD>(std::vector<torch::Tensor>{mu, logvar},
+                                                    torch::optim::SGDOptions(config.lr));
+  } else {
+    optimizer = std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{mu, logvar},
+                                                     torch::optim::AdamOptions(config.lr));
+  }
   torch::Tensor losses = torch::empty({config.steps}, f64);
 
   const auto start = Clock::now();
@@ -518,9 +528,9 @@ Fusion fuse(const Embeddings& embeddings, const FuseConfig& config) {
     const torch::Tensor similarities = similarities_given(
         pairwise_bhattacharyya(mu, logvar), distances, target_info, target_self_pair, kind);
     const torch::Tensor loss = -similarities.mean();
-    optimizer.zero_grad();
+    optimizer->zero_grad();
     loss.backward();
-    optimizer.step();
+    optimizer->step();
     losses[step] = loss.detach();
     progress.advance();
   }

@@ -192,6 +192,17 @@ TEST_CASE("fuse: every similarity improves its objective, and the reports match 
     }
   }
 
+  // Plain SGD, as in the paper's notebook, improves the objective too, and differently.
+  FuseConfig sgd = quiet_config("vi", 300);
+  sgd.optimizer = "sgd";
+  sgd.lr = 2;
+  const auto by_sgd = infofrag::fuse(k.ensemble, sgd);
+  FuseConfig adam = sgd;
+  adam.optimizer = "adam";
+  const auto by_adam = infofrag::fuse(k.ensemble, adam);
+  CHECK(by_sgd.loss[-1].item<double>() < by_sgd.loss[0].item<double>() - 0.3);
+  CHECK_FALSE(torch::allclose(by_sgd.mu, by_adam.mu));
+
   // Channels: a group of one member's chosen dims.
   FuseConfig c = quiet_config("vi", 50);
   c.channels = "copy_1:1, axis_0:0, copy_1:0";
@@ -350,6 +361,7 @@ TEST_CASE("fuse: bad input through the CLI exits 1, names the value, and writes 
   fails({"--channels", "ghost:0"}, "no member 'ghost'");
   fails({"--dims", "0"}, "--dims 0");
   fails({"--similarity", "cosine"}, "--similarity 'cosine'");
+  fails({"--optimizer", "rmsprop"}, "--optimizer 'rmsprop'");
   fails({"--fingerprint-size", "31"}, "--fingerprint-size 31 exceeds the 30 points");
   fails({"--amortize", dir.path("amortized")}, "needs --ensemble");
   fails({"--amortize", dir.path("amortized"), "--ensemble", dir.path("nowhere")},

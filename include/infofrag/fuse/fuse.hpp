@@ -36,7 +36,8 @@ struct FuseConfig {
   int64_t dims = 2;                ///< D, latent dimensions of the fused representation
   std::string similarity = "nmi";  ///< info, vi or nmi: what each member shares with it
   int64_t steps = 2000;            ///< Adam steps over the fused posteriors
-  double lr = 0.05;                ///< Adam learning rate (β1 = 0.9, β2 = 0.999)
+  double lr = 0.05;                ///< learning rate
+  std::string optimizer = "adam";  ///< adam (β1 = 0.9, β2 = 0.999) or sgd (the paper's: lr 3)
   uint64_t seed = 0;               ///< draws the initial posteriors (and the held-out points)
   std::string device = "auto";     ///< auto (CUDA when available), cpu, cuda or cuda:N
   int64_t fingerprint_size = 0;    ///< fuse over the first K points; 0 = all
@@ -95,7 +96,7 @@ torch::Tensor fuse_similarities(const torch::Tensor& fused_distances,
 torch::Tensor pairwise_bhattacharyya(const torch::Tensor& mu, const torch::Tensor& logvar);
 
 /// Optimizes D-dimensional diagonal-Gaussian posteriors over the first fingerprint_size
-/// points (a mean and log-variance per point) by Adam to maximize the mean similarity with
+/// points (a mean and log-variance per point) by Adam or SGD to maximize the mean similarity with
 /// the targets (the paper's Section 4.4). No file access; ConfigError for bad options.
 Fusion fuse(const Embeddings& embeddings, const FuseConfig& config);
 
