@@ -12,28 +12,12 @@
 #include <cstring>
 #include <string>
 
+#include "best_seconds.hpp"
 #include "infofrag/analyze/analyze.hpp"
 #include "infofrag/core/tensor_options.hpp"
 #include "infofrag/io/embeddings.hpp"
 
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-template <typename Fn>
-double best_seconds(int repeat, const torch::Device& device, Fn fn) {
-  double best = INFINITY;
-  for (int r = 0; r < repeat; ++r) {
-    infofrag::synchronize(device);
-    const auto start = Clock::now();
-    fn();
-    infofrag::synchronize(device);
-    best = std::min(best, std::chrono::duration<double>(Clock::now() - start).count());
-  }
-  return best;
-}
-
-}  // namespace
+using infofrag::bench::best_seconds;
 
 int main(int argc, char** argv) {
   std::string path, device_name = "cpu", dtype_name = "float32";

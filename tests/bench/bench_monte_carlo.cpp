@@ -13,25 +13,13 @@
 #include <cstring>
 #include <string>
 
+#include "best_seconds.hpp"
 #include "infofrag/core/tensor_options.hpp"
 #include "infofrag/info/monte_carlo.hpp"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-template <typename Fn>
-double best_seconds(int repeat, const torch::Device& device, Fn fn) {
-  double best = INFINITY;
-  for (int r = 0; r < repeat; ++r) {
-    infofrag::synchronize(device);
-    const auto start = Clock::now();
-    fn();
-    infofrag::synchronize(device);
-    best = std::min(best, std::chrono::duration<double>(Clock::now() - start).count());
-  }
-  return best;
-}
+using infofrag::bench::best_seconds;
 
 /// I(X;U) one sample at a time: the whole [N, d] broadcast and a logsumexp per sample.
 double naive_info_bits(const infofrag::GaussianSpace& space, int64_t samples) {
