@@ -72,6 +72,23 @@ ModelSpec resolve_model(const ModelConfig& config, const std::vector<int64_t>& i
   return spec;
 }
 
+torch::Tensor batched_conv(const torch::Tensor& x, const torch::Tensor& weight,
+                           const torch::Tensor& bias) {
+  return torch::conv2d(x, weight.flatten(0, 1), bias.flatten(), /*stride=*/2, /*padding=*/1,
+                       /*dilation=*/1, /*groups=*/weight.size(0));
+}
+
+torch::Tensor batched_conv_transpose(const torch::Tensor& x, const torch::Tensor& weight,
+                                     const torch::Tensor& bias) {
+  return torch::conv_transpose2d(x, weight.flatten(0, 1), bias.flatten(), /*stride=*/2,
+                                 /*padding=*/1, /*output_padding=*/0, /*groups=*/weight.size(0));
+}
+
+torch::Tensor batched_dense(const torch::Tensor& x, const torch::Tensor& weight,
+                            const torch::Tensor& bias) {
+  return torch::baddbmm(bias.unsqueeze(1), x, weight);
+}
+
 BatchedVaeImpl::BatchedVaeImpl(ModelSpec spec, int64_t members)
     : spec_(std::move(spec)), members_(members) {
   TORCH_CHECK(members_ >= 1, "a batched VAE needs at least one member");
@@ -174,18 +191,14 @@ torch::Tensor BatchedVaeImpl::run(std::vector<Layer>& layers, torch::Tensor x, b
         x = x.reshape({x.size(0), k, -1}).transpose(0, 1);
         image = false;
       }
-      x = torch::baddbmm(layer.bias.unsqueeze(1), x, layer.weight);
+      x = batched_dense(x, layer.weight, layer.bias);
     } else {
       if (!image) {
         x = x.transpose(0, 1).reshape({x.size(1), k * layer.in, layer.in_size, layer.in_size});
         image = true;
       }
-      const auto w = layer.weight.flatten(0, 1);
-      const auto b = layer.bias.flatten();
-      x = layer.kind == LayerKind::kConv
-              ? torch::conv2d(x, w, b, /*stride=*/2, /*padding=*/1, /*dilation=*/1, /*groups=*/k)
-              : torch::conv_transpose2d(x, w, b, /*stride=*/2, /*padding=*/1,
-                                        /*output_padding=*/0, /*groups=*/k);
+      x = layer.kind == LayerKind::kConv ? batched_conv(x, layer.weight, layer.bias)
+                                         : batched_conv_transpose(x, layer.weight, layer.bias);
     }
     if (i + 1 < layers.size()) {
       x = spec_.activation == Activation::kTanh && spec_.kind == ModelKind::kMlp ? torch::tanh(x)

@@ -14,6 +14,7 @@
 #include "infofrag/core/tensor_options.hpp"
 #include "infofrag/io/atomic_file.hpp"
 #include "infofrag/io/h5.hpp"
+#include "infofrag/train/adam.hpp"
 #include "infofrag/train/ensemble.hpp"
 #include "infofrag/train/objective.hpp"
 
@@ -22,10 +23,6 @@ namespace fs = std::filesystem;
 namespace infofrag::train {
 
 namespace {
-
-constexpr double kAdamBeta1 = 0.9;
-constexpr double kAdamBeta2 = 0.999;
-constexpr double kAdamEps = 1e-8;
 
 /// splitmix64's finalizer: a bijection that scrambles every input bit.
 uint64_t mix(uint64_t x) {
@@ -101,9 +98,8 @@ class Pack {
     model_->to(device_);
     for (const auto& name : model_->parameter_names()) {
       params_.push_back(model_->named_parameters(/*recurse=*/false)[name]);
-      adam_m_.push_back(torch::zeros_like(params_.back()));
-      adam_v_.push_back(torch::zeros_like(params_.back()));
     }
+    adam_ = adam_state_like(params_);
     std::vector<double> beta, gamma, capacity, lr;
     for (const auto& m : members_) {
       beta.push_back(m.beta);
@@ -237,31 +233,11 @@ class Pack {
     const auto total = torch::where(alive_t > 0, losses.loss, torch::zeros_like(losses.loss)).sum();
     for (auto& p : params_) p.mutable_grad() = torch::Tensor();
     total.backward();
-    adam_step(alive_t);
+    batched_adam_step(params_, adam_, lr_, alive_t, step_);
 
     const auto alive64 = alive_cpu.to(torch::kFloat64);
     window_sum_ += torch::where(alive64.unsqueeze(0) > 0, stats, torch::zeros_like(stats));
     window_count_ += alive64;
-  }
-
-  void adam_step(const torch::Tensor& alive) {
-    torch::NoGradGuard no_grad;
-    const double t = static_cast<double>(step_ + 1);
-    const double bias1 = 1.0 - std::pow(kAdamBeta1, t);
-    const double bias2 = 1.0 - std::pow(kAdamBeta2, t);
-    for (size_t i = 0; i < params_.size(); ++i) {
-      torch::Tensor& p = params_[i];
-      if (!p.grad().defined()) continue;
-      std::vector<int64_t> member_shape(static_cast<size_t>(p.dim()), 1);
-      member_shape[0] = p.size(0);
-      const auto mask = alive.view(member_shape);
-      const auto g = torch::where(mask > 0, p.grad(), torch::zeros_like(p));
-      adam_m_[i].mul_(kAdamBeta1).add_(g, 1.0 - kAdamBeta1);
-      adam_v_[i].mul_(kAdamBeta2).addcmul_(g, g, 1.0 - kAdamBeta2);
-      const auto denom = (adam_v_[i].sqrt() / std::sqrt(bias2)).add_(kAdamEps);
-      const auto step_size = (lr_.view(member_shape) * mask) / bias1;
-      p.sub_(step_size * adam_m_[i] / denom);
-    }
   }
 
   void close_window(int64_t done) {
@@ -283,8 +259,8 @@ class Pack {
       const auto names = model_->parameter_names();
       for (size_t i = 0; i < params_.size(); ++i) {
         file.write("/params/" + names[i], params_[i].detach().cpu().contiguous());
-        file.write("/adam_m/" + names[i], adam_m_[i].cpu().contiguous());
-        file.write("/adam_v/" + names[i], adam_v_[i].cpu().contiguous());
+        file.write("/adam_m/" + names[i], adam_.exp_avg[i].cpu().contiguous());
+        file.write("/adam_v/" + names[i], adam_.exp_avg_sq[i].cpu().contiguous());
       }
       file.write("/failed_step", torch::tensor(failed_step_, torch::kInt64));
       file.write("/window_sum", window_sum_);
@@ -311,8 +287,8 @@ class Pack {
     const auto names = model_->parameter_names();
     for (size_t i = 0; i < params_.size(); ++i) {
       params_[i].copy_(file.read("/params/" + names[i], torch::kFloat32));
-      adam_m_[i].copy_(file.read("/adam_m/" + names[i], torch::kFloat32));
-      adam_v_[i].copy_(file.read("/adam_v/" + names[i], torch::kFloat32));
+      adam_.exp_avg[i].copy_(file.read("/adam_m/" + names[i], torch::kFloat32));
+      adam_.exp_avg_sq[i].copy_(file.read("/adam_v/" + names[i], torch::kFloat32));
     }
     const auto failed = file.read("/failed_step", torch::kInt64);
     for (size_t i = 0; i < failed_step_.size(); ++i) {
@@ -337,8 +313,7 @@ class Pack {
   torch::Device device_;
   models::BatchedVae model_;
   std::vector<torch::Tensor> params_;
-  std::vector<torch::Tensor> adam_m_;
-  std::vector<torch::Tensor> adam_v_;
+  AdamState adam_;
   ObjectiveParams objective_;
   torch::Tensor lr_;                  ///< [K]
   int64_t step_ = 0;                  ///< the next step to train

@@ -45,6 +45,25 @@ struct Posterior {
   torch::Tensor logvar;
 };
 
+/// The layers of K members run as one (member k's outputs depend only on member k's inputs
+/// and parameters). Each equals, for every member, LibTorch's own layer with that member's
+/// weights (tests/models/vae_test.cpp).
+///
+/// Convolution, torch::nn::Conv2d(C_in, C_out, 4).stride(2).padding(1) per member.
+/// x: [B, K·C_in, H, W] (member-major channels), weight: [K, C_out, C_in, 4, 4],
+/// bias: [K, C_out] -> [B, K·C_out, H/2, W/2].
+torch::Tensor batched_conv(const torch::Tensor& x, const torch::Tensor& weight,
+                           const torch::Tensor& bias);
+/// Transposed convolution, torch::nn::ConvTranspose2d(C_in, C_out, 4).stride(2).padding(1).
+/// x: [B, K·C_in, H, W], weight: [K, C_in, C_out, 4, 4], bias: [K, C_out]
+/// -> [B, K·C_out, 2H, 2W].
+torch::Tensor batched_conv_transpose(const torch::Tensor& x, const torch::Tensor& weight,
+                                     const torch::Tensor& bias);
+/// Dense layer, torch::nn::Linear(in, out) per member with its weight transposed.
+/// x: [K, B, in], weight: [K, in, out], bias: [K, out] -> [K, B, out].
+torch::Tensor batched_dense(const torch::Tensor& x, const torch::Tensor& weight,
+                            const torch::Tensor& bias);
+
 /// K independent VAEs of one architecture in one module: every parameter has a leading
 /// member axis [K, ...]; convolutions run grouped (groups = K) and dense layers as batched
 /// matrix products. Member k's outputs depend only on member k's parameters and inputs, so
