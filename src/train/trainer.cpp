@@ -3,7 +3,9 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <cmath>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -54,6 +56,17 @@ std::string first_difference(const std::string& a, const std::string& b) {
     if (!ha && !hb) return "";
     if (la != lb || ha != hb) return "'" + (ha ? la : "") + "' there, '" + (hb ? lb : "") + "' now";
   }
+}
+
+/// TEST HOOK, for tests/train/train_test.cpp only: with INFOFRAG_TEST_ABORT_AFTER_CHECKPOINT=N
+/// in the environment, the process kills itself (SIGKILL: no cleanup, as a crash or an
+/// out-of-memory kill) right after writing its N-th checkpoint, so that the resume test
+/// interrupts training at a known step instead of racing a timer.
+void test_hook_after_checkpoint() {
+  static const char* const abort_after = std::getenv("INFOFRAG_TEST_ABORT_AFTER_CHECKPOINT");
+  static long long written = 0;
+  ++written;
+  if (abort_after != nullptr && std::atoll(abort_after) == written) std::raise(SIGKILL);
 }
 
 /// Creates the ensemble folder, or checks that it holds this very sweep.
@@ -271,6 +284,7 @@ class Pack {
       }
     }
     out.commit();
+    test_hook_after_checkpoint();
   }
 
   void load_checkpoint() {
