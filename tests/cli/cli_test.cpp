@@ -1,6 +1,11 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "infofrag/io/h5.hpp"
 #include "support.hpp"
@@ -9,14 +14,76 @@ using infofrag::h5::File;
 using infofrag::test::run_cli;
 using infofrag::test::TempDir;
 
-TEST_CASE("Every subcommand has --help", "[cli]") {
-  for (const char* command : {"analyze", "synth", "summarize"}) {
+namespace {
+
+/// The commands `infofrag --help` lists: the first word of each indented line after
+/// "commands:". The test below follows the command table through this listing.
+std::vector<std::string> listed_commands(const std::string& help) {
+  std::vector<std::string> names;
+  std::istringstream lines(help);
+  bool in_list = false;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("commands:", 0) == 0) {
+      in_list = true;
+      continue;
+    }
+    if (!in_list || line.rfind("  ", 0) != 0) continue;
+    std::istringstream words(line);
+    std::string name;
+    words >> name;
+    if (!name.empty()) names.push_back(name);
+  }
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("Every subcommand has --help: exit 0, usage and options on stdout", "[cli]") {
+  const auto top = run_cli({"--help"});
+  REQUIRE(top.code == 0);
+  CHECK(top.err.empty());
+  const auto commands = listed_commands(top.out);
+  // The listing is what the loop below covers, so it must hold at least these.
+  const std::set<std::string> listed(commands.begin(), commands.end());
+  for (const char* known : {"analyze", "mc", "synth", "summarize", "export-data", "train", "embed",
+                            "fuse", "hotspots", "traverse", "run", "version"}) {
+    INFO(known);
+    CHECK(listed.count(known) == 1);
+  }
+  // One option per command that its help must list: its own, or a later stage's for run.
+  const std::map<std::string, std::vector<std::string>> expected_options = {
+      {"analyze", {"--embeddings", "--memory-budget-mb"}},
+      {"mc", {"--samples", "--members"}},
+      {"synth", {"--points", "--noise"}},
+      {"summarize", {"--analysis", "--top"}},
+      {"export-data", {"--indices", "--dataset"}},
+      {"train", {"--train.steps", "--model.kind", "--objective.beta", "--data.dataset"}},
+      {"embed", {"--ensemble", "--fingerprint-size"}},
+      {"fuse", {"--similarity", "--optimizer"}},
+      {"hotspots", {"--analysis", "--min-samples"}},
+      {"traverse", {"--quantile", "--ensemble"}},
+      {"run",
+       {"--train.steps", "--embed.fingerprint-size", "--analyze.memory-budget-mb",
+        "--hotspots.distance", "--traverse.quantile", "--figures.matrix"}},
+  };
+  for (const std::string& command : commands) {
+    INFO(command);
     const auto run = run_cli({command, "--help"});
     CHECK(run.code == 0);
-    CHECK_THAT(run.out, Catch::Contains(std::string("usage: infofrag ") + command));
-    CHECK_THAT(run.out, Catch::Contains("--config"));
+    CHECK(run.err.empty());
+    if (command == "version") {
+      CHECK_THAT(run.out, Catch::StartsWith("infofrag "));
+      continue;
+    }
+    CHECK_THAT(run.out, Catch::StartsWith("usage: infofrag " + command));
+    CHECK_THAT(run.out, Catch::Contains("--help") && Catch::Contains("--config"));
+    const auto options = expected_options.find(command);
+    if (options == expected_options.end()) continue;
+    for (const auto& option : options->second) {
+      INFO(option);
+      CHECK_THAT(run.out, Catch::Contains(option));
+    }
   }
-  CHECK(run_cli({"--help"}).code == 0);
   CHECK(run_cli({"frobnicate"}).code == 2);
   CHECK(run_cli({}).code == 2);
 }

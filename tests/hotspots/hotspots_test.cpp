@@ -103,24 +103,78 @@ TEST_CASE("hotspots recovers the groups planted by synth", "[hotspots]") {
   }
 }
 
-TEST_CASE("hotspots per swept value", "[hotspots]") {
+TEST_CASE("hotspots per swept value: every value equals a run over its members alone",
+          "[hotspots]") {
   TempDir dir;
-  planted_analysis(dir, "0.05,0.5");
-  // synth members carry their noise level as an attribute: a two-valued "sweep".
+  // synth members carry their noise level as an attribute, cycled over the members: a
+  // three-valued "sweep" of 4, 3 and 3 members.
+  planted_analysis(dir, "0.05,0.2,0.5");
   infofrag::HotspotsConfig c;
   c.analysis = dir.path("analysis.h5");
   c.min_samples = 3;
   c.sweep_attr = "noise";
   REQUIRE(infofrag::run_hotspots(c) == 0);
   const auto file = infofrag::h5::File::open(c.analysis);
-  const auto values = file.read("/hotspots/sweep/values", torch::kFloat64);
-  REQUIRE(values.size(0) == 2);
-  CHECK(values[0].item<double>() == Approx(0.05));
-  const auto count = file.read("/hotspots/sweep/count", torch::kInt64);
-  const auto channels = file.read("/hotspots/sweep/channels", torch::kInt64);
-  CHECK(channels[0].item<int64_t>() == 20);  // 5 members x 4 encoding channels
-  CHECK(count[0].item<int64_t>() == 4);
   CHECK(file.read_string_attr("/hotspots/sweep", "attribute") == std::vector<std::string>{"noise"});
+  const auto values = file.read("/hotspots/sweep/values", torch::kFloat64);
+  const auto channels = file.read("/hotspots/sweep/channels", torch::kInt64);
+  const auto count = file.read("/hotspots/sweep/count", torch::kInt64);
+  const auto mean_size = file.read("/hotspots/sweep/mean_size", torch::kFloat64);
+  const auto mean_recurrence = file.read("/hotspots/sweep/mean_recurrence", torch::kFloat64);
+  const std::vector<double> levels = {0.05, 0.2, 0.5};
+  const std::vector<int64_t> members_of = {4, 3, 3};
+  REQUIRE(values.size(0) == 3);
+  for (const auto* t : {&channels, &count, &mean_size, &mean_recurrence}) {
+    CHECK(t->size(0) == 3);
+  }
+
+  const auto embeddings = infofrag::read_embeddings(dir.path("embeddings.h5"));
+  for (int64_t v = 0; v < 3; ++v) {
+    const double level = levels[static_cast<size_t>(v)];
+    INFO("noise " << level);
+    CHECK(values[v].item<double>() == Approx(level));
+    // The planted answer: each member encodes the 4 factors in one channel each, and every
+    // factor is one hotspot shared by all of this value's members.
+    const int64_t members = members_of[static_cast<size_t>(v)];
+    CHECK(channels[v].item<int64_t>() == 4 * members);
+    CHECK(count[v].item<int64_t>() == 4);
+    CHECK(mean_size[v].item<double>() == Approx(static_cast<double>(members)));
+    CHECK(mean_recurrence[v].item<double>() == Approx(1.0));
+
+    // The independent answer: this value's members alone, analyzed and clustered by a plain
+    // (unswept) run.
+    infofrag::Embeddings subset = embeddings;
+    subset.members.clear();
+    for (const auto& m : embeddings.members) {
+      if (std::get<double>(m.attrs.at("noise")) == values[v].item<double>()) {
+        subset.members.push_back(m);
+      }
+    }
+    REQUIRE(static_cast<int64_t>(subset.members.size()) == members);
+    const std::string name = "value_" + std::to_string(v);
+    infofrag::write_embeddings(dir.path(name + "_embeddings.h5"), subset);
+    infofrag::AnalyzeConfig a;
+    a.embeddings = dir.path(name + "_embeddings.h5");
+    a.out = dir.path(name + "_analysis.h5");
+    a.progress = false;
+    REQUIRE(infofrag::run_analyze(a) == 0);
+    infofrag::HotspotsConfig alone = c;
+    alone.analysis = a.out;
+    alone.sweep_attr = "";
+    REQUIRE(infofrag::run_hotspots(alone) == 0);
+    const auto f = infofrag::h5::File::open(a.out);
+    CHECK(channels[v].item<int64_t>() == f.read("/hotspots/kept", torch::kInt64).size(0));
+    CHECK(count[v].item<int64_t>() ==
+          static_cast<int64_t>(f.read_number_attr("/hotspots", "count")));
+    if (count[v].item<int64_t>() > 0) {
+      CHECK(mean_size[v].item<double>() == Approx(f.read("/hotspots/table/size", torch::kInt64)
+                                                      .to(torch::kFloat64)
+                                                      .mean()
+                                                      .item<double>()));
+      CHECK(mean_recurrence[v].item<double>() ==
+            Approx(f.read("/hotspots/table/recurrence", torch::kFloat64).mean().item<double>()));
+    }
+  }
 }
 
 TEST_CASE("hotspots: bad input gets a clear error and leaves the analysis file as it was",
