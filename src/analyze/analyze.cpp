@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
 #include "infofrag/core/tensor_options.hpp"
 #include "infofrag/io/atomic_file.hpp"

@@ -4,11 +4,10 @@
 #include <cstdio>
 #include <set>
 
+#include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
-#include "infofrag/core/tensor_options.hpp"
 #include "infofrag/core/text.hpp"
 #include "infofrag/io/atomic_file.hpp"
-#include "infofrag/train/trainer.hpp"
 #include "infofrag/version.hpp"
 
 namespace infofrag {
@@ -79,7 +78,7 @@ MonteCarloAnalysis monte_carlo(const Embeddings& embeddings, const MonteCarloCon
   }
   const std::vector<const Member*> members =
       chosen_members(embeddings, config.members, config.embeddings);
-  const torch::Device device = train::resolve_device(config.device, "--device");
+  const torch::Device device = resolve_device(config.device, "--device");
   const auto f64 = torch::TensorOptions().dtype(torch::kFloat64).device(device);
   torch::NoGradGuard no_grad;
 
@@ -169,7 +168,7 @@ int run_monte_carlo(const MonteCarloConfig& config) {
   if (config.embeddings.empty()) throw ConfigError("--embeddings is required");
   if (config.out.empty()) throw ConfigError("--out is required");
   // Fail on options before the (possibly long) work, and never on a half-written file.
-  train::resolve_device(config.device, "--device");
+  resolve_device(config.device, "--device");
   check_output_path(config.out);
 
   auto start = Clock::now();

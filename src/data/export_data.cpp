@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "infofrag/core/error.hpp"
+#include "infofrag/core/lists.hpp"
 #include "infofrag/data/dataset.hpp"
 #include "infofrag/io/atomic_file.hpp"
 #include "infofrag/io/h5.hpp"

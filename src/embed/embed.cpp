@@ -6,12 +6,13 @@
 #include <random>
 #include <unordered_map>
 
+#include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
+#include "infofrag/core/lists.hpp"
 #include "infofrag/core/progress.hpp"
 #include "infofrag/data/dataset.hpp"
 #include "infofrag/io/atomic_file.hpp"
 #include "infofrag/train/ensemble.hpp"
-#include "infofrag/train/trainer.hpp"
 
 namespace infofrag {
 
@@ -52,7 +53,7 @@ Embeddings embed_ensemble(const EmbedConfig& config) {
     throw ConfigError("--batch-size " + std::to_string(config.batch_size) + ": must be >= 1");
   }
   if (config.ensemble.empty()) throw ConfigError("--ensemble: the ensemble folder is required");
-  const auto device = train::resolve_device(config.device, "--device");
+  const auto device = resolve_device(config.device, "--device");
   const auto paths = train::list_member_files(config.ensemble);
   std::vector<train::MemberRecord> records;
   std::vector<std::string> finished;
@@ -80,7 +81,7 @@ Embeddings embed_ensemble(const EmbedConfig& config) {
   const auto dataset = data::open_dataset(records.front().data);
   const auto rows = config.indices.empty()
                         ? fingerprint_sample(dataset->size(), config.fingerprint_size, config.seed)
-                        : data::parse_index_list(config.indices, dataset->size(), "--indices");
+                        : parse_index_list(config.indices, dataset->size(), "--indices");
   Embeddings out;
   out.index = torch::tensor(rows, torch::kInt64);
   out.factor_names = dataset->factor_names();

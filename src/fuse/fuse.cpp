@@ -14,9 +14,9 @@
 #include <set>
 #include <sstream>
 
+#include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
 #include "infofrag/core/progress.hpp"
-#include "infofrag/core/tensor_options.hpp"
 #include "infofrag/core/text.hpp"
 #include "infofrag/data/dataset.hpp"
 #include "infofrag/info/channel_set.hpp"
@@ -24,7 +24,6 @@
 #include "infofrag/info/information.hpp"
 #include "infofrag/io/atomic_file.hpp"
 #include "infofrag/io/h5.hpp"
-#include "infofrag/train/trainer.hpp"
 #include "infofrag/version.hpp"
 
 namespace fs = std::filesystem;
@@ -235,7 +234,7 @@ AmortizeSetup prepare_amortize(const Embeddings& embeddings, const FuseConfig& c
 }
 
 AmortizedEncoder train_encoder(AmortizeSetup& s, const Fusion& fusion, const FuseConfig& config) {
-  const torch::Device device = train::resolve_device(config.device, "--device");
+  const torch::Device device = resolve_device(config.device, "--device");
   const int64_t n = static_cast<int64_t>(s.rows.size());
   AmortizedEncoder out;
   out.source_member = s.member_path;
@@ -478,7 +477,7 @@ Fusion fuse(const Embeddings& embeddings, const FuseConfig& config) {
   const FuseSimilarity kind = parse_fuse_similarity(config.similarity);
   const int64_t n = fused_points(embeddings, config);
   const std::vector<FuseTarget> targets = fuse_targets(embeddings, config);
-  const torch::Device device = train::resolve_device(config.device, "--device");
+  const torch::Device device = resolve_device(config.device, "--device");
   const auto f64 = torch::TensorOptions().dtype(torch::kFloat64).device(device);
 
   Fusion out;
@@ -655,7 +654,7 @@ int run_fuse(const FuseConfig& config) {
   check_config(config);
   if (config.embeddings.empty()) throw ConfigError("--embeddings is required");
   if (config.out.empty()) throw ConfigError("--out is required");
-  train::resolve_device(config.device, "--device");
+  resolve_device(config.device, "--device");
   check_output_path(config.out);
 
   const Embeddings embeddings = read_embeddings(config.embeddings);

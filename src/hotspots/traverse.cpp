@@ -4,13 +4,13 @@
 
 #include <cstdio>
 
+#include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
 #include "infofrag/io/atomic_file.hpp"
 #include "infofrag/io/embeddings.hpp"
 #include "infofrag/io/h5.hpp"
 #include "infofrag/io/png.hpp"
 #include "infofrag/train/ensemble.hpp"
-#include "infofrag/train/trainer.hpp"
 
 namespace infofrag {
 
@@ -41,7 +41,7 @@ int run_traverse(const TraverseConfig& config) {
     throw ConfigError("--quantile " + std::to_string(config.quantile) + ": must be in [0, 0.5)");
   }
   check_output_path(config.out);
-  const auto device = train::resolve_device(config.device, "--device");
+  const auto device = resolve_device(config.device, "--device");
   const h5::File analysis = h5::File::open(config.analysis);
   if (!analysis.has("/hotspots/label")) {
     throw InputError(analysis.where("/hotspots") + " is missing; run infofrag hotspots first");

@@ -4,8 +4,8 @@
 #include <chrono>
 #include <cmath>
 
+#include "infofrag/core/device.hpp"
 #include "infofrag/core/progress.hpp"
-#include "infofrag/core/tensor_options.hpp"
 
 namespace infofrag {
 

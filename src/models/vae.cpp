@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "infofrag/core/error.hpp"
-#include "infofrag/synth/synth.hpp"
+#include "infofrag/core/lists.hpp"
 
 namespace infofrag::models {
 

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
 #include "infofrag/core/tensor_options.hpp"
 #include "infofrag/io/h5.hpp"

@@ -5,48 +5,12 @@
 
 #include <cmath>
 #include <cstdio>
-#include <sstream>
 
 #include "infofrag/core/error.hpp"
+#include "infofrag/core/lists.hpp"
 #include "infofrag/io/atomic_file.hpp"
 
 namespace infofrag {
-
-namespace {
-
-template <typename T, typename Parse>
-std::vector<T> parse_list(const std::string& text, const std::string& option, Parse parse) {
-  std::vector<T> values;
-  if (text.empty()) return values;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ',')) {
-    size_t used = 0;
-    try {
-      values.push_back(parse(item, &used));
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    while (used < item.size() && std::isspace(static_cast<unsigned char>(item[used]))) ++used;
-    if (used == 0 || used != item.size()) {
-      throw ConfigError(option + " '" + text + "': '" + item + "' is not a number");
-    }
-  }
-  return values;
-}
-
-}  // namespace
-
-std::vector<int64_t> parse_int_list(const std::string& text, const std::string& option) {
-  return parse_list<int64_t>(text, option, [](const std::string& s, size_t* used) {
-    return static_cast<int64_t>(std::stoll(s, used));
-  });
-}
-
-std::vector<double> parse_double_list(const std::string& text, const std::string& option) {
-  return parse_list<double>(text, option,
-                            [](const std::string& s, size_t* used) { return std::stod(s, used); });
-}
 
 Embeddings synthesize(const SynthConfig& config) {
   const std::vector<int64_t> classes = parse_int_list(config.discrete, "--discrete");

@@ -4,10 +4,10 @@
 #include <filesystem>
 
 #include "infofrag/core/error.hpp"
+#include "infofrag/core/lists.hpp"
 #include "infofrag/io/atomic_file.hpp"
 #include "infofrag/io/embeddings.hpp"
 #include "infofrag/io/h5.hpp"
-#include "infofrag/synth/synth.hpp"
 #include "infofrag/version.hpp"
 
 namespace fs = std::filesystem;

@@ -5,9 +5,9 @@
 #include <set>
 #include <sstream>
 
+#include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
-#include "infofrag/core/tensor_options.hpp"
-#include "infofrag/synth/synth.hpp"
+#include "infofrag/core/lists.hpp"
 
 namespace infofrag::train {
 

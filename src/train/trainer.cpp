@@ -11,9 +11,9 @@
 #include <limits>
 #include <sstream>
 
+#include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
 #include "infofrag/core/progress.hpp"
-#include "infofrag/core/tensor_options.hpp"
 #include "infofrag/io/atomic_file.hpp"
 #include "infofrag/io/h5.hpp"
 #include "infofrag/train/adam.hpp"
@@ -354,11 +354,6 @@ std::vector<int64_t> batch_indices(int64_t seed, int64_t step, int64_t batch, in
 torch::Tensor reparameterization_noise(int64_t seed, int64_t step, int64_t batch, int64_t latents) {
   auto generator = at::make_generator<at::CPUGeneratorImpl>(stream_seed(seed, step, kNoiseStream));
   return torch::randn({batch, latents}, generator, torch::kFloat32);
-}
-
-torch::Device resolve_device(const std::string& name, const std::string& option) {
-  if (name == "auto") return torch::cuda::is_available() ? torch::kCUDA : torch::kCPU;
-  return parse_device(name, option);
 }
 
 TrainSummary train_sweep(const TrainConfig& config) {

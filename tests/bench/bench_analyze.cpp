@@ -14,6 +14,7 @@
 
 #include "best_seconds.hpp"
 #include "infofrag/analyze/analyze.hpp"
+#include "infofrag/core/device.hpp"
 #include "infofrag/core/tensor_options.hpp"
 #include "infofrag/io/embeddings.hpp"
 

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "best_seconds.hpp"
-#include "infofrag/core/tensor_options.hpp"
+#include "infofrag/core/device.hpp"
 #include "infofrag/info/monte_carlo.hpp"
 
 namespace {

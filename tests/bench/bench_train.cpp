@@ -11,9 +11,9 @@
 #include <string>
 #include <unistd.h>
 
+#include "infofrag/core/lists.hpp"
 #include "infofrag/core/tensor_options.hpp"
 #include "infofrag/data/dataset.hpp"
-#include "infofrag/synth/synth.hpp"
 #include "infofrag/train/trainer.hpp"
 
 namespace {

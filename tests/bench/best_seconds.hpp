@@ -5,7 +5,7 @@
 #include <chrono>
 #include <cmath>
 
-#include "infofrag/core/tensor_options.hpp"
+#include "infofrag/core/device.hpp"
 
 namespace infofrag::bench {
 

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "infofrag/core/error.hpp"
+#include "infofrag/core/lists.hpp"
 #include "infofrag/io/h5.hpp"
 #include "support.hpp"
 
@@ -16,7 +17,7 @@ using infofrag::InputError;
 using infofrag::data::DataConfig;
 using infofrag::data::DspritesFactors;
 using infofrag::data::open_dataset;
-using infofrag::data::parse_index_list;
+using infofrag::parse_index_list;
 using infofrag::data::render_dsprite;
 using infofrag::test::run_cli;
 using infofrag::test::TempDir;

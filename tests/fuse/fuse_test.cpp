@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "infofrag/core/error.hpp"
+#include "infofrag/core/lists.hpp"
 #include "infofrag/data/dataset.hpp"
 #include "infofrag/embed/embed.hpp"
 #include "infofrag/fuse/fuse.hpp"
@@ -375,7 +376,7 @@ TEST_CASE("fuse: bad input through the CLI exits 1, names the value, and writes 
 }
 
 TEST_CASE("data/parse_index_list: steps a:b:s", "[data]") {
-  using infofrag::data::parse_index_list;
+  using infofrag::parse_index_list;
   CHECK(parse_index_list("0:10:3", 10) == std::vector<int64_t>{0, 3, 6, 9});
   CHECK(parse_index_list("2:9:3, 1", 10) == std::vector<int64_t>{2, 5, 8, 1});
   CHECK(parse_index_list("4:5:100", 10) == std::vector<int64_t>{4});

@@ -52,11 +52,6 @@ class Dataset {
 /// Debian package that provides it).
 std::unique_ptr<Dataset> open_dataset(const DataConfig& config);
 
-/// Parses an index list such as "0,5,100:200" (a:b is a..b-1) against a dataset of `size`
-/// items; throws ConfigError naming `option` and the bad piece.
-std::vector<int64_t> parse_index_list(const std::string& text, int64_t size,
-                                      const std::string& option = "indices");
-
 /// dSprites factor classes of one image, in index order (color is constant and omitted).
 struct DspritesFactors {
   int64_t shape = 0;        ///< 0 square, 1 ellipse, 2 heart

@@ -35,9 +35,4 @@ Embeddings synthesize(const SynthConfig& config);
 /// `infofrag synth`: writes `synthesize(config)` to config.out. Returns the exit code (0).
 int run_synth(const SynthConfig& config);
 
-/// Parses "3,6,10" into integers; throws ConfigError naming `option` on a bad list.
-std::vector<int64_t> parse_int_list(const std::string& text, const std::string& option);
-/// Parses "0.1,0.2" into numbers; throws ConfigError naming `option` on a bad list.
-std::vector<double> parse_double_list(const std::string& text, const std::string& option);
-
 }  // namespace infofrag

@@ -35,7 +35,4 @@ std::vector<int64_t> batch_indices(int64_t seed, int64_t step, int64_t batch, in
 /// Standard normal noise float32 [batch, latents] for the reparameterization at `step`.
 torch::Tensor reparameterization_noise(int64_t seed, int64_t step, int64_t batch, int64_t latents);
 
-/// "auto" means CUDA when available, else CPU; anything else goes to parse_device.
-torch::Device resolve_device(const std::string& name, const std::string& option);
-
 }  // namespace infofrag::train
