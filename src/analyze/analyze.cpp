@@ -189,7 +189,7 @@ int run_analyze(const AnalyzeConfig& config) {
   // Fail on options before the (possibly long) work, and never on a half-written file.
   parse_device(config.device);
   parse_dtype(config.dtype);
-  check_output_path(config.out);
+  check_output_path(config.out, {{"--embeddings", config.embeddings}});
 
   auto start = Clock::now();
   const Embeddings embeddings = read_embeddings(config.embeddings);

@@ -6,6 +6,7 @@
 
 #include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
+#include "infofrag/core/limits.hpp"
 #include "infofrag/core/text.hpp"
 #include "infofrag/io/atomic_file.hpp"
 #include "infofrag/version.hpp"
@@ -169,7 +170,7 @@ int run_monte_carlo(const MonteCarloConfig& config) {
   if (config.out.empty()) throw ConfigError("--out is required");
   // Fail on options before the (possibly long) work, and never on a half-written file.
   resolve_device(config.device, "--device");
-  check_output_path(config.out);
+  check_output_path(config.out, {{"--embeddings", config.embeddings}});
 
   auto start = Clock::now();
   const Embeddings embeddings = read_embeddings(config.embeddings);
@@ -179,6 +180,16 @@ int run_monte_carlo(const MonteCarloConfig& config) {
                       config.embeddings);
   }
   const double read_s = seconds_since(start);
+  {
+    // Per sample: its draws (2 x channels), I terms [K] and pair terms [K, K] in float64,
+    // the latter several times over while the estimates are formed.
+    const double k = static_cast<double>(embeddings.members.size());
+    check_memory(static_cast<double>(config.samples) *
+                     (8 + 2 * 8 * static_cast<double>(embeddings.channels()) + 8 * k + 8 * 8 * k * k),
+                 "--samples " + std::to_string(config.samples),
+                 "samples x (draws of every channel, and 8 copies of the members x members terms) "
+                 "in float64");
+  }
 
   const MonteCarloAnalysis analysis = monte_carlo(embeddings, config);
 

@@ -11,6 +11,7 @@
 #include "infofrag/analyze/summary.hpp"
 #include "infofrag/core/error.hpp"
 #include "infofrag/core/tensor_options.hpp"
+#include "infofrag/core/text.hpp"
 #include "infofrag/data/dataset.hpp"
 #include "infofrag/embed/embed.hpp"
 #include "infofrag/fuse/fuse.hpp"
@@ -441,14 +442,16 @@ int main(int argc, char** argv) {
     return entry->second.first(argc - 1, argv + 1);
   } catch (const po::error& e) {
     std::fprintf(stderr, "infofrag %s: error: %s (see infofrag %s --help)\n", command.c_str(),
-                 e.what(), command.c_str());
+                 infofrag::printable(e.what()).c_str(), command.c_str());
   } catch (const infofrag::Error& e) {
-    std::fprintf(stderr, "infofrag %s: error: %s\n", command.c_str(), e.what());
+    std::fprintf(stderr, "infofrag %s: error: %s\n", command.c_str(),
+                 infofrag::printable(e.what()).c_str());
   } catch (const c10::Error& e) {
     std::fprintf(stderr, "infofrag %s: internal error: %s\n", command.c_str(),
-                 e.what_without_backtrace());
+                 infofrag::printable(e.what_without_backtrace()).c_str());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "infofrag %s: error: %s\n", command.c_str(), e.what());
+    std::fprintf(stderr, "infofrag %s: error: %s\n", command.c_str(),
+                 infofrag::printable(e.what()).c_str());
   }
   return 1;
 }

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "infofrag/core/error.hpp"
+#include "infofrag/io/atomic_file.hpp"
 
 namespace infofrag::cli {
 
@@ -73,6 +74,13 @@ bool parse(int argc, char** argv, const std::string& command, const std::string&
     po::store(options_from_file(path, command, all), values);
   }
   po::notify(values);
+  // Outputs are checked against the stage's inputs in the library; the config file is the
+  // command line's own input.
+  if (values.count("config") && values.count("out") &&
+      is_same_file(values["out"].as<std::string>(), config_path)) {
+    throw ConfigError("--out " + values["out"].as<std::string>() + ": is the input --config " +
+                      config_path + "; writing it would destroy the input, give another output path");
+  }
   return true;
 }
 

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <filesystem>
 
 #include "infofrag/core/error.hpp"
 #include "infofrag/core/lists.hpp"
@@ -9,7 +10,8 @@
 namespace infofrag::data {
 
 int run_export_data(const ExportDataConfig& config) {
-  check_output_path(config.out);
+  check_output_path(config.out, {{"--path", config.data.path,
+                                 std::filesystem::is_directory(config.data.path)}});
   const std::unique_ptr<Dataset> dataset = open_dataset(config.data);
   const std::vector<int64_t> indices =
       parse_index_list(config.indices, dataset->size(), "--indices");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <numeric>
 #include <random>
 #include <unordered_map>
@@ -78,6 +79,11 @@ Embeddings embed_ensemble(const EmbedConfig& config) {
                      std::to_string(paths.size()) + " member files, none finished)");
   }
 
+  if (!config.out.empty()) {
+    const std::string& data_path = records.front().data.path;
+    check_output_path(config.out, {{"data.path (" + finished.front() + ")", data_path,
+                                    std::filesystem::is_directory(data_path)}});
+  }
   const auto dataset = data::open_dataset(records.front().data);
   const auto rows = config.indices.empty()
                         ? fingerprint_sample(dataset->size(), config.fingerprint_size, config.seed)
@@ -131,7 +137,8 @@ Embeddings embed_ensemble(const EmbedConfig& config) {
 }
 
 int run_embed(const EmbedConfig& config) {
-  check_output_path(config.out);
+  check_output_path(config.out, {{"--ensemble", config.ensemble + "/members", true},
+                                 {"--ensemble", config.ensemble + "/config.ini"}});
   const Embeddings embeddings = embed_ensemble(config);
   write_embeddings(config.out, embeddings);
   std::fprintf(stderr, "infofrag embed: %zu members x %lld points -> %s\n",

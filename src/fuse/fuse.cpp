@@ -16,6 +16,7 @@
 
 #include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
+#include "infofrag/core/limits.hpp"
 #include "infofrag/core/progress.hpp"
 #include "infofrag/core/text.hpp"
 #include "infofrag/data/dataset.hpp"
@@ -82,6 +83,10 @@ void check_config(const FuseConfig& c) {
   if (c.amortize_steps < 1) {
     throw ConfigError("--amortize-steps " + std::to_string(c.amortize_steps) + ": must be >= 1");
   }
+  check_count(static_cast<double>(c.steps), kMaxSteps, "--steps " + std::to_string(c.steps),
+              "steps");
+  check_count(static_cast<double>(c.amortize_steps), kMaxSteps,
+              "--amortize-steps " + std::to_string(c.amortize_steps), "steps");
   if (!(c.amortize_lr > 0) || !std::isfinite(c.amortize_lr)) {
     throw ConfigError("--amortize-lr " + value_string(c.amortize_lr) +
                       ": must be a positive number");
@@ -655,7 +660,14 @@ int run_fuse(const FuseConfig& config) {
   if (config.embeddings.empty()) throw ConfigError("--embeddings is required");
   if (config.out.empty()) throw ConfigError("--out is required");
   resolve_device(config.device, "--device");
-  check_output_path(config.out);
+  const std::vector<StageInput> inputs = {
+      {"--embeddings", config.embeddings},
+      {"--ensemble", config.ensemble.empty() ? "" : config.ensemble + "/members", true},
+      {"--ensemble", config.ensemble.empty() ? "" : config.ensemble + "/config.ini"}};
+  check_output_path(config.out, inputs);
+  if (!config.amortize.empty() && fs::is_directory(fs::path(config.amortize) / "members")) {
+    check_output_path(train::member_file(config.amortize, "fused"), inputs, "--amortize");
+  }
 
   const Embeddings embeddings = read_embeddings(config.embeddings);
   fused_points(embeddings, config);

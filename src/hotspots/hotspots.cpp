@@ -248,15 +248,14 @@ HotspotsResult find_hotspots(const AnalysisView& view, const HotspotsConfig& con
 
 int run_hotspots(const HotspotsConfig& config) {
   check_hotspots_config(config);
+  // Update a copy and rename it over the original (through a link), so a failure leaves the
+  // file as it was; the update fails rather than lose another writer's result.
+  FileUpdate update(config.analysis, "--analysis");
   const AnalysisView view = read_analysis_view(config.analysis, config.sweep_attr);
   const HotspotsResult r = find_hotspots(view, config);
 
-  // Update a copy and rename it over the original, so a failure leaves the file as it was.
-  AtomicFile out(config.analysis);
-  std::filesystem::copy_file(config.analysis, out.temp_path(),
-                             std::filesystem::copy_options::overwrite_existing);
   {
-    h5::File file = h5::File::open_for_update(out.temp_path());
+    h5::File file = h5::File::open_for_update(update.copy());
     file.remove("/hotspots");
     const auto ordered = [&](const std::vector<double>& per_point) {
       std::vector<double> v;
@@ -323,7 +322,7 @@ int run_hotspots(const HotspotsConfig& config) {
     file.set_attr("/hotspots", "max_eps", config.max_eps);
     file.set_attr("/hotspots", "count", static_cast<int64_t>(r.hotspots.size()));
   }
-  out.commit();
+  update.commit();
 
   std::printf("hotspots in %s: %zu of %lld channels kept (I >= %g bits), %zu hotspots\n",
               config.analysis.c_str(), r.kept.size(),

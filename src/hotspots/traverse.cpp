@@ -40,7 +40,19 @@ int run_traverse(const TraverseConfig& config) {
   if (!(config.quantile >= 0 && config.quantile < 0.5)) {
     throw ConfigError("--quantile " + std::to_string(config.quantile) + ": must be in [0, 0.5)");
   }
-  check_output_path(config.out);
+  check_input_path(config.analysis, "--analysis");
+  check_input_path(config.embeddings, "--embeddings");
+  check_input_path(config.ensemble, "--ensemble");
+  const std::vector<StageInput> inputs = {{"--analysis", config.analysis},
+                                          {"--embeddings", config.embeddings},
+                                          {"--ensemble", config.ensemble + "/members", true},
+                                          {"--ensemble", config.ensemble + "/config.ini"}};
+  check_output_path(config.out, inputs);
+  if (!config.png.empty()) {
+    std::vector<StageInput> png_inputs = inputs;
+    png_inputs.push_back({"--out", config.out});  // written first, must not be replaced
+    check_output_path(config.png, png_inputs, "--png");
+  }
   const auto device = resolve_device(config.device, "--device");
   const h5::File analysis = h5::File::open(config.analysis);
   if (!analysis.has("/hotspots/label")) {

@@ -148,6 +148,11 @@ Embeddings read_embeddings(const std::string& path) {
                        shape_string(shape_of(out.index)) + " but the members have " +
                        std::to_string(n) + " points; expected [" + std::to_string(n) + "]");
     }
+    if (n > 0 && out.index.min().item<int64_t>() < 0) {
+      throw InputError(file.where("/fingerprint/index") + " holds " +
+                       std::to_string(out.index.min().item<int64_t>()) +
+                       "; dataset rows are numbered from 0");
+    }
   }
   if (file.has("/fingerprint/labels")) {
     const std::string where = file.where("/fingerprint/labels");
@@ -165,6 +170,18 @@ Embeddings read_embeddings(const std::string& path) {
         throw InputError(where + " attribute factor_names has " +
                          std::to_string(out.factor_names.size()) + " names but the labels have " +
                          std::to_string(f) + " factors");
+      }
+      for (size_t k = 0; k < out.factor_names.size(); ++k) {
+        const std::string& name = out.factor_names[k];
+        if (name.empty()) {
+          throw InputError(where + " attribute factor_names: name " + std::to_string(k) +
+                           " is empty");
+        }
+        if (std::find(out.factor_names.begin(), out.factor_names.begin() + k, name) !=
+            out.factor_names.begin() + k) {
+          throw InputError(where + " attribute factor_names names '" + name +
+                           "' twice; factor names must differ");
+        }
       }
     } else {
       for (int64_t k = 0; k < f; ++k) out.factor_names.push_back("factor_" + std::to_string(k));

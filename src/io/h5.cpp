@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <type_traits>
 
 #include "infofrag/core/error.hpp"
+#include "infofrag/core/limits.hpp"
 
 namespace infofrag::h5 {
 
@@ -35,17 +38,51 @@ class Id {
 /// Turns off HDF5's habit of printing its error stack to stderr; we report errors ourselves.
 void quiet() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
-herr_t take_innermost(unsigned n, const H5E_error2_t* error, void* out) {
-  if (n == 0) *static_cast<std::string*>(out) = error->desc ? error->desc : "";
+struct StackSummary {
+  std::string innermost;  ///< the innermost description
+  std::string system;     ///< the operating system's message, where HDF5 quotes one
+  bool locked = false;    ///< another process holds the file's lock
+};
+
+herr_t summarize_error(unsigned n, const H5E_error2_t* error, void* out) {
+  auto& summary = *static_cast<StackSummary*>(out);
+  const std::string desc = error->desc ? error->desc : "";
+  if (n == 0) summary.innermost = desc;
+  if (desc.find("unable to lock file") != std::string::npos) summary.locked = true;
+  // I/O failures quote errno: "..., errno = 28, error message = 'No space left on device', ..."
+  const size_t at = desc.find("error message = '");
+  if (summary.system.empty() && at != std::string::npos) {
+    const size_t begin = at + 17;
+    const size_t end = desc.find('\'', begin);
+    if (end != std::string::npos) summary.system = desc.substr(begin, end - begin);
+  }
   return 0;
 }
 
-/// HDF5's innermost message for the last failure, as " (HDF5: ...)", or "".
+/// The cause of the last HDF5 failure in one short line: the system's message where HDF5
+/// quotes one (" (No space left on device)"), else HDF5's innermost description
+/// (" (HDF5: ...)"), else "". Clears HDF5's error stack.
 std::string hdf5_says() {
-  std::string message;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, take_innermost, &message);
+  StackSummary summary;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, summarize_error, &summary);
   H5Eclear2(H5E_DEFAULT);
-  return message.empty() ? "" : " (HDF5: " + message + ")";
+  if (summary.locked) return " (another process is writing it and holds its lock; try again)";
+  if (!summary.system.empty()) return " (" + summary.system + ")";
+  if (summary.innermost.empty()) return "";
+  constexpr size_t kLongest = 160;
+  if (summary.innermost.size() > kLongest) summary.innermost.resize(kLongest);
+  return " (HDF5: " + summary.innermost + ")";
+}
+
+/// Close failures by path, reported by check_closed (destructors cannot throw).
+std::mutex close_failures_mutex;
+std::map<std::string, std::string> close_failures;
+
+void close_file(hid_t id, const std::string& path) {
+  if (H5Fclose(id) >= 0) return;
+  const std::string cause = hdf5_says();
+  const std::lock_guard<std::mutex> lock(close_failures_mutex);
+  close_failures[path] = cause;
 }
 
 Id link_creation_plist() {
@@ -82,6 +119,17 @@ std::vector<std::string> read_string_values(hid_t file_type, hid_t space, int64_
                                             ReadFn read, const std::string& where) {
   if (H5Tget_class(file_type) != H5T_STRING) {
     throw InputError(where + " does not hold strings");
+  }
+  // A claimed count is checked before buffers are made for it (a damaged file can claim any).
+  const double bytes = static_cast<double>(count) *
+                       (64 + static_cast<double>(H5Tis_variable_str(file_type) > 0
+                                                     ? 0
+                                                     : H5Tget_size(file_type)));
+  const double memory = physical_memory_bytes();
+  if (memory > 0 && bytes > memory) {
+    throw InputError(where + " claims " + std::to_string(count) + " strings: reading them would need " +
+                     bytes_string(bytes) + ", more than this machine's " + bytes_string(memory) +
+                     " of memory");
   }
   std::vector<std::string> values;
   values.reserve(static_cast<size_t>(count));
@@ -133,23 +181,40 @@ hid_t native_type(torch::Dtype dtype) {
   }
 }
 
+/// `path` as messages name it: AtomicFile's temporaries ("A.h5.partial-123") are named after
+/// the file the user asked for.
+std::string shown(std::string path) {
+  const size_t partial = path.rfind(".partial-");
+  if (partial != std::string::npos &&
+      path.find_first_not_of("0123456789", partial + 9) == std::string::npos) {
+    path.resize(partial);
+  }
+  return path;
+}
+
 }  // namespace
 
 File File::open(const std::string& path) {
   quiet();
+  if (path.empty()) throw InputError("no input file given (the file name is empty)");
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw InputError(path + ": no such file");
   if (std::filesystem::is_directory(path, ec)) {
     throw InputError(path + ": is a folder, not an HDF5 file");
   }
-  if (H5Fis_hdf5(path.c_str()) <= 0) {
+  const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+  if (is_hdf5 < 0) throw InputError(path + ": cannot be read" + hdf5_says());
+  if (is_hdf5 == 0) {
     H5Eclear2(H5E_DEFAULT);
     throw InputError(path + ": not an HDF5 file (no HDF5 signature found)");
   }
   const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (id < 0) {
-    throw InputError(path + ": cannot be opened as HDF5; it may be truncated or corrupt" +
-                     hdf5_says());
+    const std::string cause = hdf5_says();
+    if (cause.find("holds its lock") != std::string::npos) {
+      throw InputError(path + ": cannot be opened now" + cause);
+    }
+    throw InputError(path + ": cannot be opened as HDF5; it may be truncated or corrupt" + cause);
   }
   return File(path, id);
 }
@@ -159,7 +224,7 @@ File File::open_for_update(const std::string& path) {
   H5Fclose(check.id_);
   check.id_ = -1;
   const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-  if (id < 0) throw InputError(path + ": cannot be opened for writing" + hdf5_says());
+  if (id < 0) throw InputError(shown(path) + ": cannot be opened for writing" + hdf5_says());
   return File(path, id);
 }
 
@@ -173,7 +238,7 @@ void File::remove(const std::string& name) {
 File File::create(const std::string& path) {
   quiet();
   const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (id < 0) throw InputError(path + ": cannot create this file" + hdf5_says());
+  if (id < 0) throw InputError(shown(path) + ": cannot create this file" + hdf5_says());
   return File(path, id);
 }
 
@@ -183,7 +248,7 @@ File::File(File&& other) noexcept : path_(std::move(other.path_)), id_(other.id_
 
 File& File::operator=(File&& other) noexcept {
   if (this != &other) {
-    if (id_ >= 0) H5Fclose(id_);
+    if (id_ >= 0) close_file(id_, path_);
     path_ = std::move(other.path_);
     id_ = other.id_;
     other.id_ = -1;
@@ -192,10 +257,19 @@ File& File::operator=(File&& other) noexcept {
 }
 
 File::~File() {
-  if (id_ >= 0) H5Fclose(id_);
+  if (id_ >= 0) close_file(id_, path_);
 }
 
-std::string File::where(const std::string& name) const { return path_ + ": " + name; }
+std::optional<std::string> close_failure(const std::string& path) {
+  const std::lock_guard<std::mutex> lock(close_failures_mutex);
+  const auto found = close_failures.find(path);
+  if (found == close_failures.end()) return std::nullopt;
+  std::string cause = found->second;
+  close_failures.erase(found);
+  return cause;
+}
+
+std::string File::where(const std::string& name) const { return shown(path_) + ": " + name; }
 
 bool File::has(const std::string& name) const {
   if (name == "/" || name.empty()) return true;
@@ -271,6 +345,14 @@ torch::Tensor File::read(const std::string& name, torch::Dtype dtype) const {
   }
   if (!want_float && meta.kind != Kind::kInteger) {
     throw InputError(where(name) + " must hold integers");
+  }
+  double bytes = static_cast<double>(torch::elementSize(dtype));
+  for (int64_t d : meta.shape) bytes *= static_cast<double>(d);
+  const double memory = physical_memory_bytes();
+  if (memory > 0 && bytes > memory) {
+    throw InputError(where(name) + " has shape " + shape_string(meta.shape) +
+                     ": reading it would need " + bytes_string(bytes) +
+                     ", more than this machine's " + bytes_string(memory) + " of memory");
   }
   torch::Tensor out = torch::empty(meta.shape, torch::TensorOptions().dtype(dtype));
   Id dataset(H5Dopen2(id_, name.c_str(), H5P_DEFAULT), H5Dclose);

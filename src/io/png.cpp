@@ -3,6 +3,8 @@
 #include <zlib.h>
 
 #include <cstdint>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <vector>
 
@@ -69,7 +71,8 @@ void write_png(const std::string& path, const torch::Tensor& image) {
   {
     std::ofstream file(out.temp_path(), std::ios::binary);
     file.write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));
-    if (!file) throw InputError(path + ": cannot write this file");
+    file.close();  // a full disk shows up when the buffer is flushed
+    if (!file) throw InputError(path + ": cannot write this file (" + std::strerror(errno) + ")");
   }
   out.commit();
 }

@@ -7,6 +7,7 @@
 #include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
 #include "infofrag/core/tensor_options.hpp"
+#include "infofrag/io/atomic_file.hpp"
 #include "infofrag/io/h5.hpp"
 #include "infofrag/train/trainer.hpp"
 
@@ -64,6 +65,10 @@ int run_pipeline(RunConfig c) {
   if (c.figures.enabled && !fs::exists(c.figures.script)) {
     throw ConfigError("figures.script " + c.figures.script + ": no such file");
   }
+  check_output_folder(c.out,
+                      {"ensemble", "embeddings.h5", "analysis.h5", "traversals.h5", "figures"},
+                      {{"data.path", c.train.data.path}, {"figures.script", c.figures.script}},
+                      "--out");
   fs::create_directories(root);
 
   stage("train", ("-> " + c.train.out).c_str());

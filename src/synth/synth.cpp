@@ -8,6 +8,7 @@
 
 #include "infofrag/core/error.hpp"
 #include "infofrag/core/lists.hpp"
+#include "infofrag/core/limits.hpp"
 #include "infofrag/io/atomic_file.hpp"
 
 namespace infofrag {
@@ -37,6 +38,14 @@ Embeddings synthesize(const SynthConfig& config) {
   if (!(config.encode_prob >= 0 && config.encode_prob <= 1)) {
     throw ConfigError("--encode-prob " + std::to_string(config.encode_prob) + " must be in [0, 1]");
   }
+  check_count(static_cast<double>(config.members), kMaxMembers,
+              "--members " + std::to_string(config.members), "members");
+  // mu and logvar of every member in float64, and as much again while they are written.
+  check_memory(static_cast<double>(config.members) * static_cast<double>(config.points) *
+                   static_cast<double>(config.dims) * 2 * 8 * 2,
+               "--members " + std::to_string(config.members) + " --points " +
+                   std::to_string(config.points) + " --dims " + std::to_string(config.dims),
+               "members x points x dims x 2 float64 tensors, twice while written");
 
   torch::NoGradGuard no_grad;
   auto generator = at::make_generator<at::CPUGeneratorImpl>(config.seed);

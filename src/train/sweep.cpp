@@ -8,6 +8,7 @@
 #include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
 #include "infofrag/core/lists.hpp"
+#include "infofrag/core/limits.hpp"
 
 namespace infofrag::train {
 
@@ -91,6 +92,15 @@ std::vector<MemberSpec> expand_sweep(const TrainConfig& config) {
       break;
   }
   grid.emplace_back("lr", lrs);
+  // Sizes before anything is built (README, "Limits").
+  double sweep_size = static_cast<double>(config.seeds);
+  for (const auto& dimension : grid) sweep_size *= static_cast<double>(dimension.second.size());
+  check_count(sweep_size, kMaxMembers, "train.seeds " + std::to_string(config.seeds),
+              "members in the sweep (grid points x seeds)");
+  check_count(static_cast<double>(config.model.latents), kMaxLatents,
+              "model.latents " + std::to_string(config.model.latents), "latent channels");
+  check_count(static_cast<double>(config.steps), kMaxSteps,
+              "train.steps " + std::to_string(config.steps), "steps");
 
   std::vector<MemberSpec> members;
   std::set<std::string> ids;

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -13,6 +14,7 @@
 
 #include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
+#include "infofrag/core/limits.hpp"
 #include "infofrag/core/progress.hpp"
 #include "infofrag/io/atomic_file.hpp"
 #include "infofrag/io/h5.hpp"
@@ -75,6 +77,7 @@ void prepare_folder(const TrainConfig& config) {
   if (fs::exists(root) && !fs::is_directory(root)) {
     throw ConfigError("--out " + config.out + ": exists and is not a folder");
   }
+  const bool fresh = !fs::exists(root);
   fs::create_directories(root / "members");
   fs::create_directories(root / "checkpoints");
   const std::string ini = sweep_ini(config);
@@ -89,7 +92,15 @@ void prepare_folder(const TrainConfig& config) {
     return;
   }
   AtomicFile out(path.string());
-  std::ofstream(out.temp_path()) << ini;
+  std::ofstream file(out.temp_path());
+  file << ini;
+  file.close();  // a full disk shows up when the buffer is flushed
+  if (!file) {
+    const std::string cause = std::strerror(errno);
+    std::error_code ec;
+    if (fresh) fs::remove_all(root, ec);  // leave no empty ensemble behind
+    throw InputError(path.string() + ": cannot write this file (" + cause + ")");
+  }
   out.commit();
 }
 
@@ -361,7 +372,20 @@ TrainSummary train_sweep(const TrainConfig& config) {
   const auto dataset = data::open_dataset(config.data);
   const auto spec = models::resolve_model(config.model, dataset->item_shape());
   const auto device = resolve_device(config.device, "train.device");
+  {
+    // One step holds a batch of every member of a pack: its items (float32) with their
+    // reconstructions and gradients, and its row indices.
+    double item = 1;
+    for (int64_t s : dataset->item_shape()) item *= static_cast<double>(s);
+    const double k = static_cast<double>(
+        std::min<int64_t>(config.pack_size, static_cast<int64_t>(members.size())));
+    check_memory(k * static_cast<double>(config.batch_size) * (8 + item * 4 * 4),
+                 "train.batch-size " + std::to_string(config.batch_size),
+                 "members per pack x batch x (items, reconstructions and gradients in float32)");
+  }
   if (config.dry_run) return {};
+  check_output_folder(config.out, {"config.ini", "members", "checkpoints"},
+                      {{"data.path", config.data.path}}, "--out");
   prepare_folder(config);
 
   TrainSummary summary;

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -19,6 +20,11 @@ struct DatasetInfo {
 
 /// An attribute value as infofrag writes them.
 using AttrValue = std::variant<int64_t, double, std::string, std::vector<std::string>>;
+
+/// Why HDF5 failed to finish (flush and close) the file at `path` since the last call
+/// (" (No space left on device)"), or nullopt when it did not fail. A File's destructor
+/// cannot throw, so it records the failure here; AtomicFile::commit asks before renaming.
+std::optional<std::string> close_failure(const std::string& path);
 
 /// An open HDF5 file. Every error is an InputError that names the file and the object
 /// ("runs.h5: /members/a/mu ..."), with HDF5's own message appended where it has one.
