@@ -61,6 +61,8 @@ void check_config(const FuseConfig& c) {
   }
   if (c.dims < 1) throw ConfigError("--dims " + std::to_string(c.dims) + ": must be >= 1");
   if (c.steps < 1) throw ConfigError("--steps " + std::to_string(c.steps) + ": must be >= 1");
+  check_count(static_cast<double>(c.steps), kMaxSteps, "--steps " + std::to_string(c.steps),
+              "steps");
   if (!(c.lr > 0) || !std::isfinite(c.lr)) {
     throw ConfigError("--lr " + value_string(c.lr) + ": must be a positive number");
   }
@@ -83,8 +85,6 @@ void check_config(const FuseConfig& c) {
   if (c.amortize_steps < 1) {
     throw ConfigError("--amortize-steps " + std::to_string(c.amortize_steps) + ": must be >= 1");
   }
-  check_count(static_cast<double>(c.steps), kMaxSteps, "--steps " + std::to_string(c.steps),
-              "steps");
   check_count(static_cast<double>(c.amortize_steps), kMaxSteps,
               "--amortize-steps " + std::to_string(c.amortize_steps), "steps");
   if (!(c.amortize_lr > 0) || !std::isfinite(c.amortize_lr)) {

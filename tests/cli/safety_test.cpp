@@ -120,7 +120,7 @@ TEST_CASE("an output naming an input, directly or through links, is refused", "[
   }
 
   // The config file is an input of every command.
-  write_text(dir.path("c.ini"), "points = 50\n");
+  write_text(dir.path("c.ini"), "[synth]\npoints = 50\n");
   fs::create_symlink(dir.path("c.ini"), dir.path("c_link.ini"));
   check_refused({"synth", "--config", dir.path("c.ini"), "--out", dir.path("c_link.ini")},
                 dir.path("c.ini"), "--config");
@@ -339,10 +339,10 @@ TEST_CASE("sizes are refused before anything is allocated or written, naming the
 TEST_CASE("an HDF5 dataset claiming huge dimensions is refused before it is read",
           "[safety]") {
   TempDir dir;
-  // h5py writes a chunked dataset of [1e12, 8, 8] bytes that holds (almost) nothing.
+  // h5py writes a chunked dataset of [1e12, 1, 8, 8] bytes that holds (almost) nothing.
   const std::string script = "import h5py\nwith h5py.File('" + dir.path("big.h5") +
-                             "', 'w') as f:\n    f.create_dataset('images', shape=(10**12, 8, "
-                             "8), dtype='u1', chunks=(1, 8, 8))\n";
+                             "', 'w') as f:\n    f.create_dataset('images', shape=(10**12, 1, "
+                             "8, 8), dtype='u1', chunks=(1, 1, 8, 8))\n";
   write_text(dir.path("make.py"), script);
   REQUIRE(std::system(("/usr/bin/python3 '" + dir.path("make.py") + "'").c_str()) == 0);
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
@@ -354,7 +354,7 @@ TEST_CASE("an HDF5 dataset claiming huge dimensions is refused before it is read
     INFO(run.err);
     CHECK(run.code == 1);
     CHECK(one_printable_line(run.err));
-    CHECK_THAT(run.err, Catch::Contains("big.h5: /images has shape [1000000000000, 8, 8]"));
+    CHECK_THAT(run.err, Catch::Contains("big.h5: /images has shape [1000000000000, 1, 8, 8]"));
     CHECK_THAT(run.err, Catch::Contains("would need"));
     CHECK(!fs::exists(dir.path("x.h5")));
     CHECK(!fs::exists(dir.path("x")));
