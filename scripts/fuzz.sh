@@ -1,0 +1,72 @@
+#!/bin/bash
+# Builds the libFuzzer harnesses of tests/fuzz (clang, AddressSanitizer + UBSan) in
+# build-fuzz/ and runs each for SECONDS (default 60), one after the other, on a seed corpus of
+# small files written by infofrag itself (synth, analyze, hotspots, train) and the configs/.
+#   scripts/fuzz.sh [SECONDS] [HARNESS...]      harnesses: embeddings analysis member config
+# Environment: INFOFRAG_CLI (default build/infofrag, to write the seeds), JOBS (default 2).
+# Findings (crashes, leaks, sanitizer reports, escaped exceptions) land in
+# build-fuzz/findings/; the script exits non-zero when there is one.
+set -euo pipefail
+seconds=${1:-60}
+shift || true
+harnesses=("$@")
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(embeddings analysis member config)
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$root/build-fuzz
+cli=${INFOFRAG_CLI:-$root/build/infofrag}
+
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DINFOFRAG_BUILD_FUZZERS=ON \
+  -DINFOFRAG_BUILD_TESTS=OFF -DINFOFRAG_BUILD_BENCHMARKS=OFF >/dev/null
+targets=()
+for h in "${harnesses[@]}"; do targets+=(--target "infofrag_fuzz_$h"); done
+cmake --build "$build" -j"${JOBS:-2}" "${targets[@]}"
+
+# Seeds: small valid files of each kind (libFuzzer mutates from them).
+seeds=$build/seeds
+if [ ! -f "$seeds/done" ]; then
+  if [ ! -x "$cli" ]; then
+    echo "fuzz.sh: $cli not found: build infofrag first (or set INFOFRAG_CLI)" >&2
+    exit 2
+  fi
+  rm -rf "$seeds"
+  mkdir -p "$seeds"/{embeddings,analysis,member,config}
+  work=$(mktemp -d)
+  "$cli" synth --out "$seeds/embeddings/synth.h5" --points 12 --members 2 --dims 3 \
+    --discrete 3 --continuous 0 2>/dev/null
+  "$cli" synth --out "$seeds/embeddings/nolabels.h5" --points 8 --members 1 --dims 2 \
+    --discrete "" --continuous 0 2>/dev/null
+  "$cli" analyze --embeddings "$seeds/embeddings/synth.h5" --out "$seeds/analysis/plain.h5" \
+    --progress false 2>/dev/null
+  cp "$seeds/analysis/plain.h5" "$seeds/analysis/hotspots.h5"
+  "$cli" hotspots --analysis "$seeds/analysis/hotspots.h5" --min-samples 2 \
+    --min-info-bits 0 >/dev/null
+  "$cli" train --config "$root/configs/tests/tiny_circle.ini" --out "$work/ens" \
+    --train.steps 4 --train.seeds 1 --model.widths 4 2>/dev/null
+  cp "$work"/ens/members/*.h5 "$seeds/member/"
+  cp "$root"/configs/*.ini "$root"/configs/tests/*.ini "$seeds/config/"
+  rm -rf "$work"
+  touch "$seeds/done"
+fi
+
+mkdir -p "$build/findings"
+status=0
+for h in "${harnesses[@]}"; do
+  corpus=$build/corpus/$h
+  mkdir -p "$corpus"
+  echo "== fuzz $h for ${seconds}s"
+  # A file of infofrag's is a few KiB; -max_len leaves room to grow. -rss_limit_mb bounds
+  # one input's memory (LibTorch itself takes some).
+  set +e
+  "$build/tests/fuzz/infofrag_fuzz_$h" -max_total_time="$seconds" -max_len=65536 \
+    -rss_limit_mb=4096 -timeout=30 -print_final_stats=1 \
+    -artifact_prefix="$build/findings/$h-" "$corpus" "$seeds/$h" >"$build/fuzz-$h.log" 2>&1
+  code=$?
+  set -e
+  grep -E "^(Done|stat::number_of_executed_units|stat::peak_rss_mb)|ERROR|SUMMARY|==[0-9]+==" \
+    "$build/fuzz-$h.log" | head -20 || true
+  echo "   exit $code, corpus $(ls "$corpus" | wc -l) inputs, log $build/fuzz-$h.log"
+  [ "$code" = 0 ] || status=1
+done
+ls "$build/findings"
+exit $status
