@@ -17,6 +17,7 @@ packages=(
   python3-torch                 # PyTorch eager, the baseline of the training benchmark
   python3-matplotlib            # scripts/plot_figures.py
   python3-nbclient python3-nbformat python3-ipykernel   # runs scripts/figures.ipynb in the tests
+  clang-format clang-tidy       # scripts/lint.sh (the lint.* tests)
 )
 missing=()
 for p in "${packages[@]}"; do

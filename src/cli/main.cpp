@@ -21,6 +21,7 @@
 #include "infofrag/synth/synth.hpp"
 #include "infofrag/train/trainer.hpp"
 #include "infofrag/version.hpp"
+#include "data_files.hpp"
 #include "options.hpp"
 
 namespace {
@@ -361,7 +362,8 @@ int run_command(int argc, char** argv) {
       "figures.python", po::value(&c.figures.python)->default_value(c.figures.python),
       "interpreter with numpy, h5py and matplotlib")(
       "figures.script", po::value(&c.figures.script)->default_value(c.figures.script),
-      "plot_figures.py (empty = scripts/plot_figures.py of this source tree)")(
+      "plot_figures.py (empty = the one installed with this command, in "
+      "<its folder>/../share/infofrag)")(
       "figures.matrix", po::value(&c.figures.matrix)->default_value(c.figures.matrix),
       "nmi or exp-vi: the structure figure's matrix");
   if (!parse(argc, argv, "run",
@@ -372,6 +374,9 @@ int run_command(int argc, char** argv) {
              "[traverse] [figures]).",
              o)) {
     return 0;
+  }
+  if (c.figures.enabled && c.figures.script.empty()) {
+    c.figures.script = infofrag::cli::data_file("plot_figures.py");
   }
   return infofrag::run_pipeline(c);
 }

@@ -44,8 +44,6 @@ int run_pipeline(RunConfig c) {
   c.traverse.out = (root / "traversals.h5").string();
   const fs::path figures = root / "figures";
   c.traverse.png = (figures / "traversals_grid.png").string();
-  if (c.figures.script.empty())
-    c.figures.script = std::string(INFOFRAG_SCRIPTS_DIR) + "/plot_figures.py";
 
   // Every stage's options are checked before the (long) training.
   train::TrainConfig dry = c.train;
@@ -61,6 +59,9 @@ int run_pipeline(RunConfig c) {
   if (c.traverse.steps < 2) throw ConfigError("traverse.steps: needs at least 2 values");
   if (c.figures.matrix != "nmi" && c.figures.matrix != "exp-vi") {
     throw ConfigError("figures.matrix '" + c.figures.matrix + "': nmi or exp-vi");
+  }
+  if (c.figures.enabled && c.figures.script.empty()) {
+    throw ConfigError("figures.script: the path of plot_figures.py is required to draw figures");
   }
   if (c.figures.enabled && !fs::exists(c.figures.script)) {
     throw ConfigError("figures.script " + c.figures.script + ": no such file");

@@ -15,7 +15,7 @@ namespace infofrag {
 struct FiguresConfig {
   bool enabled = true;                      ///< false skips the figures
   std::string python = "/usr/bin/python3";  ///< interpreter
-  std::string script;                       ///< plot_figures.py; "" = the one in this source tree
+  std::string script;                       ///< plot_figures.py (the command's default: its own)
   std::string matrix = "nmi";               ///< nmi or exp-vi, the structure figure's matrix
 };
 
