@@ -184,11 +184,12 @@ int run_monte_carlo(const MonteCarloConfig& config) {
     // Per sample: its draws (2 x channels), I terms [K] and pair terms [K, K] in float64,
     // the latter several times over while the estimates are formed.
     const double k = static_cast<double>(embeddings.members.size());
-    check_memory(static_cast<double>(config.samples) *
-                     (8 + 2 * 8 * static_cast<double>(embeddings.channels()) + 8 * k + 8 * 8 * k * k),
-                 "--samples " + std::to_string(config.samples),
-                 "samples x (draws of every channel, and 8 copies of the members x members terms) "
-                 "in float64");
+    check_memory(
+        static_cast<double>(config.samples) *
+            (8 + 2 * 8 * static_cast<double>(embeddings.channels()) + 8 * k + 8 * 8 * k * k),
+        "--samples " + std::to_string(config.samples),
+        "samples x (draws of every channel, and 8 copies of the members x members terms) "
+        "in float64");
   }
 
   const MonteCarloAnalysis analysis = monte_carlo(embeddings, config);

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 
+#include "data_files.hpp"
 #include "infofrag/analyze/analyze.hpp"
 #include "infofrag/analyze/monte_carlo.hpp"
 #include "infofrag/analyze/summary.hpp"
@@ -21,7 +22,6 @@
 #include "infofrag/synth/synth.hpp"
 #include "infofrag/train/trainer.hpp"
 #include "infofrag/version.hpp"
-#include "data_files.hpp"
 #include "options.hpp"
 
 namespace {

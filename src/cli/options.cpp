@@ -79,7 +79,8 @@ bool parse(int argc, char** argv, const std::string& command, const std::string&
   if (values.count("config") && values.count("out") &&
       is_same_file(values["out"].as<std::string>(), config_path)) {
     throw ConfigError("--out " + values["out"].as<std::string>() + ": is the input --config " +
-                      config_path + "; writing it would destroy the input, give another output path");
+                      config_path +
+                      "; writing it would destroy the input, give another output path");
   }
   return true;
 }

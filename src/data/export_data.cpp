@@ -10,8 +10,8 @@
 namespace infofrag::data {
 
 int run_export_data(const ExportDataConfig& config) {
-  check_output_path(config.out, {{"--path", config.data.path,
-                                 std::filesystem::is_directory(config.data.path)}});
+  check_output_path(
+      config.out, {{"--path", config.data.path, std::filesystem::is_directory(config.data.path)}});
   const std::unique_ptr<Dataset> dataset = open_dataset(config.data);
   const std::vector<int64_t> indices =
       parse_index_list(config.indices, dataset->size(), "--indices");

@@ -121,15 +121,14 @@ std::vector<std::string> read_string_values(hid_t file_type, hid_t space, int64_
     throw InputError(where + " does not hold strings");
   }
   // A claimed count is checked before buffers are made for it (a damaged file can claim any).
-  const double bytes = static_cast<double>(count) *
-                       (64 + static_cast<double>(H5Tis_variable_str(file_type) > 0
-                                                     ? 0
-                                                     : H5Tget_size(file_type)));
+  const double bytes =
+      static_cast<double>(count) *
+      (64 + static_cast<double>(H5Tis_variable_str(file_type) > 0 ? 0 : H5Tget_size(file_type)));
   const double memory = physical_memory_bytes();
   if (memory > 0 && bytes > memory) {
-    throw InputError(where + " claims " + std::to_string(count) + " strings: reading them would need " +
-                     bytes_string(bytes) + ", more than this machine's " + bytes_string(memory) +
-                     " of memory");
+    throw InputError(where + " claims " + std::to_string(count) +
+                     " strings: reading them would need " + bytes_string(bytes) +
+                     ", more than this machine's " + bytes_string(memory) + " of memory");
   }
   std::vector<std::string> values;
   values.reserve(static_cast<size_t>(count));

@@ -66,10 +66,9 @@ int run_pipeline(RunConfig c) {
   if (c.figures.enabled && !fs::exists(c.figures.script)) {
     throw ConfigError("figures.script " + c.figures.script + ": no such file");
   }
-  check_output_folder(c.out,
-                      {"ensemble", "embeddings.h5", "analysis.h5", "traversals.h5", "figures"},
-                      {{"data.path", c.train.data.path}, {"figures.script", c.figures.script}},
-                      "--out");
+  check_output_folder(
+      c.out, {"ensemble", "embeddings.h5", "analysis.h5", "traversals.h5", "figures"},
+      {{"data.path", c.train.data.path}, {"figures.script", c.figures.script}}, "--out");
   fs::create_directories(root);
 
   stage("train", ("-> " + c.train.out).c_str());
@@ -105,11 +104,11 @@ int run_pipeline(RunConfig c) {
     stage("figures", "done already (delete figures/ to redo)");
   } else {
     stage("figures", ("-> " + figures.string()).c_str());
-    const std::string command = shell_quoted(c.figures.python) + " " + shell_quoted(c.figures.script) +
-                                " --analysis " + shell_quoted(c.analyze.out) + " --traversals " +
-                                shell_quoted(c.traverse.out) + " --ensemble " + shell_quoted(c.train.out) +
-                                " --matrix " + shell_quoted(c.figures.matrix) + " --out " +
-                                shell_quoted(figures.string()) + " >&2";
+    const std::string command =
+        shell_quoted(c.figures.python) + " " + shell_quoted(c.figures.script) + " --analysis " +
+        shell_quoted(c.analyze.out) + " --traversals " + shell_quoted(c.traverse.out) +
+        " --ensemble " + shell_quoted(c.train.out) + " --matrix " + shell_quoted(c.figures.matrix) +
+        " --out " + shell_quoted(figures.string()) + " >&2";
     if (std::system(command.c_str()) != 0) {
       throw Error("figures: the plotting script failed: " + command);
     }

@@ -7,8 +7,8 @@
 #include <cstdio>
 
 #include "infofrag/core/error.hpp"
-#include "infofrag/core/lists.hpp"
 #include "infofrag/core/limits.hpp"
+#include "infofrag/core/lists.hpp"
 #include "infofrag/io/atomic_file.hpp"
 
 namespace infofrag {

@@ -7,8 +7,8 @@
 
 #include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
-#include "infofrag/core/lists.hpp"
 #include "infofrag/core/limits.hpp"
+#include "infofrag/core/lists.hpp"
 
 namespace infofrag::train {
 

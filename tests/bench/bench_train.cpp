@@ -3,13 +3,13 @@
 // conv64 / dSprites at the given batch size twice, for `--steps` and for `--steps` + 5, and
 // takes the difference, so that start-up, initialization and file writing cancel out.
 // Prints member-steps per second, and the time spent producing the data alone.
+#include <unistd.h>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 
 #include "infofrag/core/lists.hpp"
 #include "infofrag/core/tensor_options.hpp"
@@ -36,20 +36,26 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
     const std::string value = argv[i + 1];
-    if (key == "--device") device = value;
-    else if (key == "--ks") ks = value;
-    else if (key == "--batch") batch = std::atoll(value.c_str());
-    else if (key == "--steps") steps = std::atoll(value.c_str());
-    else if (key == "--dataset") dataset = value;
-    else if (key == "--model") model = value;
+    if (key == "--device")
+      device = value;
+    else if (key == "--ks")
+      ks = value;
+    else if (key == "--batch")
+      batch = std::atoll(value.c_str());
+    else if (key == "--steps")
+      steps = std::atoll(value.c_str());
+    else if (key == "--dataset")
+      dataset = value;
+    else if (key == "--model")
+      model = value;
     else {
       std::fprintf(stderr, "unknown option %s\n", key.c_str());
       return 2;
     }
   }
   infofrag::keep_freed_memory();  // as the infofrag command does
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("infofrag-bench-train-" + std::to_string(getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("infofrag-bench-train-" + std::to_string(getpid()));
   for (const int64_t k : infofrag::parse_int_list(ks, "--ks")) {
     infofrag::train::TrainConfig c;
     c.data.dataset = dataset;

@@ -1,9 +1,9 @@
 // Issue #15: nothing a user types destroys data. Outputs that name inputs (directly or
 // through links) are refused and the inputs stay byte-identical; in-place updates follow
 // links, take a lock and detect concurrent writers; messages are one printable line.
+#include <fcntl.h>
 #include <sys/file.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -80,14 +80,13 @@ TEST_CASE("an output naming an input, directly or through links, is refused", "[
     check_refused({"fuse", "--embeddings", e, "--out", out, "--steps", "2"}, e, "--embeddings");
   }
   // The input given through a link, the output by its real name.
-  check_refused({"analyze", "--embeddings", dir.path("e_link.h5"), "--out", e}, e,
-                "--embeddings");
+  check_refused({"analyze", "--embeddings", dir.path("e_link.h5"), "--out", e}, e, "--embeddings");
 
   // traverse reads an analysis file, an embeddings file and an ensemble's members.
   fs::create_directories(dir.path("ens/members"));
   fs::copy_file(e, dir.path("ens/members/m.h5"));
   write_text(dir.path("ens/config.ini"), "[data]\ndataset = circle\n");
-  const std::vector<std::string> traverse = {"traverse", "--analysis", a, "--embeddings", e,
+  const std::vector<std::string> traverse = {"traverse",   "--analysis",   a, "--embeddings", e,
                                              "--ensemble", dir.path("ens")};
   auto with = [&](std::vector<std::string> args, const std::vector<std::string>& more) {
     args.insert(args.end(), more.begin(), more.end());
@@ -96,8 +95,8 @@ TEST_CASE("an output naming an input, directly or through links, is refused", "[
   check_refused(with(traverse, {"--out", a}), a, "--analysis");
   check_refused(with(traverse, {"--out", dir.path("a_hard.h5")}), a, "--analysis");
   check_refused(with(traverse, {"--out", dir.path("e_link.h5")}), e, "--embeddings");
-  check_refused(with(traverse, {"--out", dir.path("ens/members/m.h5")}), dir.path("ens/members/m.h5"),
-                "--ensemble");
+  check_refused(with(traverse, {"--out", dir.path("ens/members/m.h5")}),
+                dir.path("ens/members/m.h5"), "--ensemble");
   check_refused(with(traverse, {"--out", dir.path("ens/config.ini")}), dir.path("ens/config.ini"),
                 "--ensemble");
   check_refused(with(traverse, {"--out", dir.path("t.h5"), "--png", a}), a, "--analysis");
@@ -133,8 +132,7 @@ TEST_CASE("an output naming an input, directly or through links, is refused", "[
   CHECK(!fs::exists(dir.path("t.h5")));
 }
 
-TEST_CASE("train and run refuse an output folder that would write over their dataset",
-          "[safety]") {
+TEST_CASE("train and run refuse an output folder that would write over their dataset", "[safety]") {
   TempDir dir;
   REQUIRE(run_cli({"export-data", "--dataset", "circle", "--indices", "0:64", "--out",
                    dir.path("d.h5")})
@@ -142,8 +140,8 @@ TEST_CASE("train and run refuse an output folder that would write over their dat
   fs::create_directories(dir.path("runs/ensemble/members"));
   fs::copy_file(dir.path("d.h5"), dir.path("runs/ensemble/members/d.h5"));
   fs::copy_file(dir.path("d.h5"), dir.path("runs/embeddings.h5"));
-  const std::vector<std::string> sweep = {"--model.kind", "mlp", "--model.latents", "2",
-                                          "--train.steps", "2", "--train.progress", "false",
+  const std::vector<std::string> sweep = {"--model.kind",   "mlp", "--model.latents",  "2",
+                                          "--train.steps",  "2",   "--train.progress", "false",
                                           "--data.dataset", "hdf5"};
   auto with = [&](std::vector<std::string> args, const std::vector<std::string>& more) {
     args.insert(args.end(), more.begin(), more.end());
@@ -205,8 +203,8 @@ TEST_CASE("a second concurrent update of an analysis file fails clearly; none is
     for (int i = 0; i < 2; ++i) {
       const std::string n = std::to_string(i);
       script += "('" + cli + "' hotspots --analysis '" + a + "' --min-samples " +
-                std::to_string(2 + i) + " >/dev/null 2>'" + dir.path("err" + n) +
-                "'; echo $? >'" + dir.path("code" + n) + "') & ";
+                std::to_string(2 + i) + " >/dev/null 2>'" + dir.path("err" + n) + "'; echo $? >'" +
+                dir.path("code" + n) + "') & ";
     }
     script += "wait";
     REQUIRE(std::system(script.c_str()) == 0);
@@ -259,14 +257,13 @@ TEST_CASE("user errors are one printable line naming the option or file", "[safe
   CHECK(one_printable_line(traverse.err));
 
   write_text(dir.path("e.h5"), "not hdf5");
-  for (const std::vector<std::string>& args :
-       std::vector<std::vector<std::string>>{{"synth"},
-                                             {"analyze", "--embeddings", dir.path("e.h5")},
-                                             {"mc", "--embeddings", dir.path("e.h5")},
-                                             {"fuse", "--embeddings", dir.path("e.h5")},
-                                             {"embed", "--ensemble", dir.path("")},
-                                             {"export-data", "--dataset", "circle", "--indices",
-                                              "0:3"}}) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"synth"},
+           {"analyze", "--embeddings", dir.path("e.h5")},
+           {"mc", "--embeddings", dir.path("e.h5")},
+           {"fuse", "--embeddings", dir.path("e.h5")},
+           {"embed", "--ensemble", dir.path("")},
+           {"export-data", "--dataset", "circle", "--indices", "0:3"}}) {
     const CliRun run = run_cli(args);
     INFO(args[0] << ": " << run.err);
     CHECK(run.code == 1);
@@ -280,11 +277,14 @@ TEST_CASE("user errors are one printable line naming the option or file", "[safe
   CHECK_THAT(not_hdf5.err, Catch::Contains(dir.path("e.h5") + ": not an HDF5 file"));
 
   // A binary config file: its bytes are escaped, not printed.
-  std::string binary = "\x7f" "ELF\x02\x01\x01";
+  std::string binary =
+      "\x7f"
+      "ELF\x02\x01\x01";
   for (int i = 0; i < 300; ++i) binary += static_cast<char>(i % 256);
   binary += "\n= \x1b[31m\n";
   write_text(dir.path("c.ini"), binary);
-  const CliRun garbage = run_cli({"synth", "--config", dir.path("c.ini"), "--out", dir.path("x.h5")});
+  const CliRun garbage =
+      run_cli({"synth", "--config", dir.path("c.ini"), "--out", dir.path("x.h5")});
   INFO(garbage.err);
   CHECK(garbage.code == 1);
   CHECK(one_printable_line(garbage.err));
@@ -295,7 +295,7 @@ TEST_CASE("sizes are refused before anything is allocated or written, naming the
           "[safety]") {
   TempDir dir;
   make_embeddings(dir, false);
-  const std::vector<std::string> sweep = {"--data.dataset", "circle", "--model.kind", "mlp",
+  const std::vector<std::string> sweep = {"--data.dataset",   "circle", "--model.kind", "mlp",
                                           "--train.progress", "false"};
   struct Case {
     std::vector<std::string> args;
@@ -336,8 +336,7 @@ TEST_CASE("sizes are refused before anything is allocated or written, naming the
   }
 }
 
-TEST_CASE("an HDF5 dataset claiming huge dimensions is refused before it is read",
-          "[safety]") {
+TEST_CASE("an HDF5 dataset claiming huge dimensions is refused before it is read", "[safety]") {
   TempDir dir;
   // h5py writes a chunked dataset of [1e12, 1, 8, 8] bytes that holds (almost) nothing.
   const std::string script = "import h5py\nwith h5py.File('" + dir.path("big.h5") +

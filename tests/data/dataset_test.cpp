@@ -14,10 +14,10 @@
 
 using infofrag::ConfigError;
 using infofrag::InputError;
+using infofrag::parse_index_list;
 using infofrag::data::DataConfig;
 using infofrag::data::DspritesFactors;
 using infofrag::data::open_dataset;
-using infofrag::parse_index_list;
 using infofrag::data::render_dsprite;
 using infofrag::test::run_cli;
 using infofrag::test::TempDir;

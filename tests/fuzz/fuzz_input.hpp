@@ -12,8 +12,9 @@ namespace infofrag::fuzz {
 
 inline const std::string& input_path(const char* suffix) {
   static const std::string path = [&] {
-    const std::filesystem::path folder =
-        std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : std::filesystem::temp_directory_path();
+    const std::filesystem::path folder = std::filesystem::is_directory("/dev/shm")
+                                             ? "/dev/shm"
+                                             : std::filesystem::temp_directory_path();
     return (folder / ("infofrag-fuzz-" + std::to_string(getpid()) + suffix)).string();
   }();
   return path;

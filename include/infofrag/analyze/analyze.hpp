@@ -48,10 +48,10 @@ struct Analysis {
   std::vector<std::string> members;  ///< [K] member ids, in file order
   /// Numeric member attributes that every member has (beta, seed, ...): float64 [K] each.
   std::map<std::string, torch::Tensor> member_attrs;
-  ChannelInfo spaces;                ///< [K] whole latent spaces; undefined if off
-  Similarity space_similarity;       ///< [K, K]
-  Similarity space_labels;           ///< [K, F]
-  Similarity channel_spaces;         ///< [M, K] each channel vs each whole space
+  ChannelInfo spaces;           ///< [K] whole latent spaces; undefined if off
+  Similarity space_similarity;  ///< [K, K]
+  Similarity space_labels;      ///< [K, F]
+  Similarity channel_spaces;    ///< [M, K] each channel vs each whole space
 
   AnalyzeSeconds seconds;
 };

@@ -12,9 +12,9 @@ namespace infofrag {
 
 /// One ensemble member's posteriors over the fingerprint points.
 struct Member {
-  std::string id;                              ///< group name under /members
-  torch::Tensor mu;                            ///< float64 [N, d] posterior means
-  torch::Tensor logvar;                        ///< float64 [N, d] natural-log variances
+  std::string id;        ///< group name under /members
+  torch::Tensor mu;      ///< float64 [N, d] posterior means
+  torch::Tensor logvar;  ///< float64 [N, d] natural-log variances
   /// Free metadata (beta, seed, ...). Written as given; read back: the numeric ones, as double.
   std::map<std::string, h5::AttrValue> attrs;
 };
