@@ -27,37 +27,23 @@ torch::Tensor block(const torch::Tensor& m, int64_t r0, int64_t r1, int64_t c0, 
   return m.slice(0, r0, r1).slice(1, c0, c1).contiguous();
 }
 
-void check_config(const AnalyzeConfig& config) {
-  if (config.memory_budget_mb < 1) {
-    throw ConfigError("--memory-budget-mb " + std::to_string(config.memory_budget_mb) +
-                      " must be at least 1");
-  }
-  if (config.tile_rows < 0) {
-    throw ConfigError("--tile-rows " + std::to_string(config.tile_rows) + " must be >= 0");
-  }
-  if (config.fingerprint_size < 0) {
-    throw ConfigError("--fingerprint-size " + std::to_string(config.fingerprint_size) +
-                      " must be >= 0 (0 = all points)");
-  }
-  if (!(config.nmi_floor_bits >= 0)) {
-    throw ConfigError("--nmi-floor-bits " + std::to_string(config.nmi_floor_bits) +
-                      " must be >= 0");
-  }
-}
-
 }  // namespace
 
+void validate(const AnalyzeConfig& config, const std::string& prefix) {
+  fields::check(config, prefix);
+  fields::check_files(config, "--");
+}
+
 Analysis analyze(const Embeddings& all_points, const AnalyzeConfig& config) {
-  check_config(config);
+  fields::check(config, "--");
   if (config.fingerprint_size > all_points.points()) {
     throw ConfigError("--fingerprint-size " + std::to_string(config.fingerprint_size) +
                       " exceeds the " + std::to_string(all_points.points()) + " points");
   }
   const Embeddings embeddings =
       config.fingerprint_size > 0 ? all_points.first_points(config.fingerprint_size) : all_points;
-  const torch::Device device = parse_device(config.device);
-  const torch::Dtype dtype = parse_dtype(config.dtype);
-  const auto options = torch::TensorOptions().dtype(dtype).device(device);
+  const torch::Device device = resolve_device(config.device);
+  const auto options = torch::TensorOptions().dtype(config.dtype).device(device);
   const TileOptions tiles{config.memory_budget_mb, config.tile_rows, config.progress};
   torch::NoGradGuard no_grad;
 
@@ -172,8 +158,9 @@ void write_analysis(const std::string& path, const Analysis& a, const AnalyzeCon
     file.set_attr("/", "units", std::string("bits"));
     file.set_attr("/", "infofrag_version", std::string(kVersion));
     file.set_attr("/", "input_file", config.embeddings);
-    file.set_attr("/", "dtype", config.dtype);
-    file.set_attr("/", "device", config.device);
+    file.set_attr("/", "dtype", fields::format(config.dtype));
+    file.set_attr("/", "device", fields::format(config.device));
+    file.set_attr("/", "config", fields::ini_text(config));  // the options, as [analyze] reads them
     file.set_attr("/", "nmi_floor_bits", config.nmi_floor_bits);
     file.set_attr("/", "estimator",
                   std::string("Bhattacharyya pairwise-distance bound (Kolchinsky & Tracey "
@@ -183,12 +170,9 @@ void write_analysis(const std::string& path, const Analysis& a, const AnalyzeCon
 }
 
 int run_analyze(const AnalyzeConfig& config) {
-  check_config(config);
-  if (config.embeddings.empty()) throw ConfigError("--embeddings is required");
-  if (config.out.empty()) throw ConfigError("--out is required");
   // Fail on options before the (possibly long) work, and never on a half-written file.
-  parse_device(config.device);
-  parse_dtype(config.dtype);
+  validate(config);
+  resolve_device(config.device);
   check_output_path(config.out, {{"--embeddings", config.embeddings}});
 
   auto start = Clock::now();

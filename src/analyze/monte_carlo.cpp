@@ -21,35 +21,20 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-void check_config(const MonteCarloConfig& config) {
-  if (config.samples < 1) {
-    throw ConfigError("--samples " + std::to_string(config.samples) + " must be at least 1");
-  }
-  if (config.chunk < 1) {
-    throw ConfigError("--chunk " + std::to_string(config.chunk) + " must be at least 1");
-  }
-  if (config.fingerprint_size < 0) {
-    throw ConfigError("--fingerprint-size " + std::to_string(config.fingerprint_size) +
-                      " must be >= 0 (0 = all points)");
-  }
-  if (!(config.nmi_floor_bits >= 0)) {
-    throw ConfigError("--nmi-floor-bits " + std::to_string(config.nmi_floor_bits) +
-                      " must be >= 0");
-  }
-}
-
 /// The members named by `list` ("a,b"), in that order; all of them when `list` is empty.
-std::vector<const Member*> chosen_members(const Embeddings& embeddings, const std::string& list,
+std::vector<const Member*> chosen_members(const Embeddings& embeddings,
+                                          const std::vector<std::string>& ids,
                                           const std::string& file) {
   std::vector<const Member*> out;
-  if (trim(list).empty()) {
+  const std::string list = fields::format(ids);
+  if (ids.empty()) {
     for (const Member& m : embeddings.members) out.push_back(&m);
     return out;
   }
   std::string known;
   for (const Member& m : embeddings.members) known += (known.empty() ? "" : ", ") + m.id;
   std::set<std::string> seen;
-  for (const std::string& id : split_list(list)) {
+  for (const std::string& id : ids) {
     if (id.empty()) throw ConfigError("--members '" + list + "' has an empty entry");
     if (!seen.insert(id).second) {
       throw ConfigError("--members '" + list + "' names '" + id + "' twice");
@@ -70,8 +55,13 @@ std::vector<const Member*> chosen_members(const Embeddings& embeddings, const st
 
 }  // namespace
 
+void validate(const MonteCarloConfig& config, const std::string& prefix) {
+  fields::check(config, prefix);
+  fields::check_files(config, "--");
+}
+
 MonteCarloAnalysis monte_carlo(const Embeddings& embeddings, const MonteCarloConfig& config) {
-  check_config(config);
+  fields::check(config, "--");
   const int64_t n = embeddings.points();
   if (config.fingerprint_size > n) {
     throw ConfigError("--fingerprint-size " + std::to_string(config.fingerprint_size) +
@@ -155,6 +145,7 @@ void write_monte_carlo(const std::string& path, const MonteCarloAnalysis& a,
     file.set_attr("/", "nmi_floor_bits", config.nmi_floor_bits);
     file.set_attr("/", "device", a.device);
     file.set_attr("/", "input_file", config.embeddings);
+    file.set_attr("/", "config", fields::ini_text(config));  // the options, as [mc] reads them
     file.set_attr("/", "infofrag_version", std::string(kVersion));
     file.set_attr("/", "estimator",
                   std::string("/spaces: Monte Carlo, mean of per-sample terms with standard "
@@ -165,9 +156,7 @@ void write_monte_carlo(const std::string& path, const MonteCarloAnalysis& a,
 }
 
 int run_monte_carlo(const MonteCarloConfig& config) {
-  check_config(config);
-  if (config.embeddings.empty()) throw ConfigError("--embeddings is required");
-  if (config.out.empty()) throw ConfigError("--out is required");
+  validate(config);
   // Fail on options before the (possibly long) work, and never on a half-written file.
   resolve_device(config.device, "--device");
   check_output_path(config.out, {{"--embeddings", config.embeddings}});

@@ -22,7 +22,13 @@ std::string fixed(double value, int digits = 3) {
 
 }  // namespace
 
+void validate(const SummarizeConfig& config, const std::string& prefix) {
+  fields::check(config, prefix);
+  fields::check_files(config, "--");
+}
+
 std::string summarize_analysis(const SummarizeConfig& config) {
+  validate(config);
   const h5::File file = h5::File::open(config.analysis);
   for (const char* name :
        {"/channels/member", "/channels/dim", "/channels/info_bits", "/similarity/nmi"}) {
@@ -118,7 +124,7 @@ std::string summarize_analysis(const SummarizeConfig& config) {
 }
 
 int run_summarize(const SummarizeConfig& config) {
-  if (config.analysis.empty()) throw ConfigError("--analysis is required");
+  validate(config);
   std::cout << summarize_analysis(config);
   return 0;
 }

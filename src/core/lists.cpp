@@ -54,10 +54,10 @@ std::vector<double> parse_double_list(const std::string& text, const std::string
                             [](const std::string& s, size_t* used) { return std::stod(s, used); });
 }
 
-std::vector<int64_t> parse_index_list(const std::string& text, int64_t size,
-                                      const std::string& option) {
+IndexList parse_index_ranges(const std::string& text, const std::string& option) {
   const std::string context = option + " '" + text + "'";
-  std::vector<int64_t> indices;
+  IndexList list;
+  list.text = text;
   const std::vector<std::string> pieces = split_list(text);
   if (pieces.size() == 1 && pieces[0].empty()) throw ConfigError(context + ": no indices given");
   for (const std::string& piece : pieces) {
@@ -82,20 +82,52 @@ std::vector<int64_t> parse_index_list(const std::string& text, int64_t size,
                           "' is not an index, a range a:b or a:b:step of non-negative integers");
       }
     }
-    const int64_t a = parse_count(parts[0]);
-    const int64_t b = parts.size() == 1 ? a + 1 : parse_count(parts[1]);
-    const int64_t step = parts.size() == 3 ? parse_count(parts[2]) : 1;
-    if (step < 1) throw ConfigError(context + ": '" + piece + "' has step 0; steps are >= 1");
-    if (b <= a) {
+    IndexList::Range range;
+    range.begin = parse_count(parts[0]);
+    range.end = parts.size() == 1 ? range.begin + 1 : parse_count(parts[1]);
+    range.step = parts.size() == 3 ? parse_count(parts[2]) : 1;
+    range.piece = piece;
+    if (range.step < 1) throw ConfigError(context + ": '" + piece + "' has step 0; steps are >= 1");
+    if (range.end <= range.begin) {
       throw ConfigError(context + ": range '" + piece + "' is empty (a:b means a, ..., b-1)");
     }
-    if (b > size) {
-      throw ConfigError(context + ": '" + piece + "' reaches past the last item; the dataset has " +
-                        std::to_string(size) + " items (0.." + std::to_string(size - 1) + ")");
+    list.ranges.push_back(range);
+  }
+  return list;
+}
+
+std::vector<int64_t> expand(const IndexList& list, int64_t size, const std::string& option) {
+  std::vector<int64_t> indices;
+  for (const IndexList::Range& r : list.ranges) {
+    if (r.end > size) {
+      throw ConfigError(option + " '" + list.text + "': '" + r.piece +
+                        "' reaches past the last item; the dataset has " + std::to_string(size) +
+                        " items (0.." + std::to_string(size - 1) + ")");
     }
-    for (int64_t i = a; i < b; i += step) indices.push_back(i);
+    for (int64_t i = r.begin; i < r.end; i += r.step) indices.push_back(i);
   }
   return indices;
 }
+
+std::vector<int64_t> parse_index_list(const std::string& text, int64_t size,
+                                      const std::string& option) {
+  return expand(parse_index_ranges(text, option), size, option);
+}
+
+namespace fields {
+
+IndexList Traits<IndexList>::parse(const std::string& text) {
+  if (trim(text).empty()) return {};
+  try {
+    return parse_index_ranges(text, "");
+  } catch (const ConfigError& e) {
+    // The reason after " 'text': ".
+    const std::string what = e.what();
+    const size_t colon = what.find("': ");
+    throw BadValue(colon == std::string::npos ? what : what.substr(colon + 3));
+  }
+}
+
+}  // namespace fields
 
 }  // namespace infofrag

@@ -9,31 +9,9 @@
 
 namespace infofrag::data {
 
-DatasetKind parse_dataset_kind(const std::string& name, const std::string& option) {
-  if (name == "dsprites") return DatasetKind::kDsprites;
-  if (name == "fashion-mnist") return DatasetKind::kFashionMnist;
-  if (name == "circle") return DatasetKind::kCircle;
-  if (name == "hdf5") return DatasetKind::kHdf5;
-  throw ConfigError(option + " '" + name +
-                    "' is not a dataset; choose dsprites, fashion-mnist, circle or hdf5");
-}
-
-std::string dataset_kind_name(DatasetKind kind) {
-  switch (kind) {
-    case DatasetKind::kDsprites:
-      return "dsprites";
-    case DatasetKind::kFashionMnist:
-      return "fashion-mnist";
-    case DatasetKind::kCircle:
-      return "circle";
-    case DatasetKind::kHdf5:
-      return "hdf5";
-  }
-  TORCH_CHECK(false, "dataset_kind_name: unknown kind");
-}
-
 std::unique_ptr<Dataset> open_dataset(const DataConfig& config) {
-  switch (parse_dataset_kind(config.dataset)) {
+  fields::check(config, "data.");
+  switch (config.dataset) {
     case DatasetKind::kDsprites:
       return open_dsprites();
     case DatasetKind::kFashionMnist:

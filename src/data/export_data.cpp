@@ -10,11 +10,12 @@
 namespace infofrag::data {
 
 int run_export_data(const ExportDataConfig& config) {
+  fields::check(config, "--");
+  fields::check_files(config, "--");
   check_output_path(
       config.out, {{"--path", config.data.path, std::filesystem::is_directory(config.data.path)}});
   const std::unique_ptr<Dataset> dataset = open_dataset(config.data);
-  const std::vector<int64_t> indices =
-      parse_index_list(config.indices, dataset->size(), "--indices");
+  const std::vector<int64_t> indices = expand(config.indices, dataset->size(), "--indices");
   const auto n = static_cast<int64_t>(indices.size());
 
   std::vector<int64_t> shape = dataset->item_shape();
@@ -40,7 +41,7 @@ int run_export_data(const ExportDataConfig& config) {
       file.set_attr("/labels", "factor_names", names);
     }
     file.write("/index", torch::tensor(indices, torch::kInt64));
-    file.set_attr("/", "dataset", dataset_kind_name(dataset->kind()));
+    file.set_attr("/", "dataset", fields::format(dataset->kind()));
   }
   output.commit();
   return 0;

@@ -156,15 +156,16 @@ class FashionMnist : public Dataset {
 
 std::unique_ptr<Dataset> open_fashion_mnist(const DataConfig& config) {
   std::vector<std::string> prefixes;
-  if (config.split == "train") {
-    prefixes = {"train"};
-  } else if (config.split == "test") {
-    prefixes = {"t10k"};
-  } else if (config.split == "all") {
-    prefixes = {"train", "t10k"};
-  } else {
-    throw ConfigError("split '" + config.split +
-                      "' is not a split of fashion-mnist; choose train, test or all");
+  switch (config.split) {
+    case Split::kTrain:
+      prefixes = {"train"};
+      break;
+    case Split::kTest:
+      prefixes = {"t10k"};
+      break;
+    case Split::kAll:
+      prefixes = {"train", "t10k"};
+      break;
   }
   const std::filesystem::path folder(config.path.empty() ? kDefaultFolder : config.path);
   std::error_code ec;

@@ -19,10 +19,7 @@ namespace infofrag {
 
 namespace {
 
-bool same_data(const data::DataConfig& a, const data::DataConfig& b) {
-  return a.dataset == b.dataset && a.path == b.path && a.split == b.split &&
-         a.circle_points == b.circle_points && a.circle_bins == b.circle_bins;
-}
+bool same_data(const data::DataConfig& a, const data::DataConfig& b) { return a == b; }
 
 }  // namespace
 
@@ -49,10 +46,12 @@ std::vector<int64_t> fingerprint_sample(int64_t size, int64_t count, uint64_t se
   return rows;
 }
 
+void validate(const EmbedConfig& config, const std::string& prefix) {
+  fields::check(config, prefix);
+}
+
 Embeddings embed_ensemble(const EmbedConfig& config) {
-  if (config.batch_size < 1) {
-    throw ConfigError("--batch-size " + std::to_string(config.batch_size) + ": must be >= 1");
-  }
+  validate(config);
   if (config.ensemble.empty()) throw ConfigError("--ensemble: the ensemble folder is required");
   const auto device = resolve_device(config.device, "--device");
   const auto paths = train::list_member_files(config.ensemble);
@@ -67,8 +66,9 @@ Embeddings embed_ensemble(const EmbedConfig& config) {
       continue;
     }
     if (!records.empty() && !same_data(record.data, records.front().data)) {
-      throw InputError(path + ": trained on dataset '" + record.data.dataset + "' (path '" +
-                       record.data.path + "', split '" + record.data.split + "'), unlike " +
+      throw InputError(path + ": trained on dataset '" + fields::format(record.data.dataset) +
+                       "' (path '" + record.data.path + "', split '" +
+                       fields::format(record.data.split) + "'), unlike " +
                        finished.front() + "; an ensemble shares one dataset");
     }
     records.push_back(std::move(record));
@@ -87,7 +87,7 @@ Embeddings embed_ensemble(const EmbedConfig& config) {
   const auto dataset = data::open_dataset(records.front().data);
   const auto rows = config.indices.empty()
                         ? fingerprint_sample(dataset->size(), config.fingerprint_size, config.seed)
-                        : parse_index_list(config.indices, dataset->size(), "--indices");
+                        : expand(config.indices, dataset->size(), "--indices");
   Embeddings out;
   out.index = torch::tensor(rows, torch::kInt64);
   out.factor_names = dataset->factor_names();
@@ -119,15 +119,15 @@ Embeddings embed_ensemble(const EmbedConfig& config) {
     member.mu = torch::cat(mus);
     member.logvar = torch::cat(logvars);
     member.attrs = {
-        {"objective", train::objective_kind_name(r.spec.objective)},
+        {"objective", fields::format(r.spec.objective)},
         {"beta", r.spec.beta},
         {"gamma", r.spec.gamma},
         {"capacity", r.spec.capacity},
         {"lr", r.spec.lr},
         {"seed", r.spec.seed},
         {"steps", r.steps_done},
-        {"model", r.model.kind},
-        {"dataset", r.data.dataset},
+        {"model", fields::format(r.model.kind)},
+        {"dataset", fields::format(r.data.dataset)},
         {"final_recon", r.final_recon},
         {"final_kl", r.final_kl},
     };
@@ -137,6 +137,8 @@ Embeddings embed_ensemble(const EmbedConfig& config) {
 }
 
 int run_embed(const EmbedConfig& config) {
+  validate(config);
+  fields::check_files(config, "--");
   check_output_path(config.out, {{"--ensemble", config.ensemble + "/members", true},
                                  {"--ensemble", config.ensemble + "/config.ini"}});
   const Embeddings embeddings = embed_ensemble(config);

@@ -55,46 +55,17 @@ std::string join_ints(const std::vector<int64_t>& values) {
 }
 
 void check_config(const FuseConfig& c) {
-  parse_fuse_similarity(c.similarity);
-  if (c.optimizer != "adam" && c.optimizer != "sgd") {
-    throw ConfigError("--optimizer '" + c.optimizer + "': choose adam or sgd");
-  }
-  if (c.dims < 1) throw ConfigError("--dims " + std::to_string(c.dims) + ": must be >= 1");
-  if (c.steps < 1) throw ConfigError("--steps " + std::to_string(c.steps) + ": must be >= 1");
+  fields::check(c, "--");
   check_count(static_cast<double>(c.steps), kMaxSteps, "--steps " + std::to_string(c.steps),
               "steps");
-  if (!(c.lr > 0) || !std::isfinite(c.lr)) {
-    throw ConfigError("--lr " + value_string(c.lr) + ": must be a positive number");
-  }
-  if (c.fingerprint_size < 0) {
-    throw ConfigError("--fingerprint-size " + std::to_string(c.fingerprint_size) +
-                      ": must be >= 0 (0 = all points)");
-  }
-  if (!(c.nmi_floor_bits >= 0)) {
-    throw ConfigError("--nmi-floor-bits " + value_string(c.nmi_floor_bits) + ": must be >= 0");
-  }
   if (c.amortize.empty()) return;
   if (c.ensemble.empty()) {
     throw ConfigError("--amortize " + c.amortize +
                       " needs --ensemble: the folder the members came from (their model and "
                       "dataset)");
   }
-  if (!(c.holdout >= 0 && c.holdout < 1)) {
-    throw ConfigError("--holdout " + value_string(c.holdout) + ": must be in [0, 1)");
-  }
-  if (c.amortize_steps < 1) {
-    throw ConfigError("--amortize-steps " + std::to_string(c.amortize_steps) + ": must be >= 1");
-  }
   check_count(static_cast<double>(c.amortize_steps), kMaxSteps,
               "--amortize-steps " + std::to_string(c.amortize_steps), "steps");
-  if (!(c.amortize_lr > 0) || !std::isfinite(c.amortize_lr)) {
-    throw ConfigError("--amortize-lr " + value_string(c.amortize_lr) +
-                      ": must be a positive number");
-  }
-  if (c.amortize_batch_size < 0) {
-    throw ConfigError("--amortize-batch-size " + std::to_string(c.amortize_batch_size) +
-                      ": must be >= 0 (0 = all training points)");
-  }
   if (fs::exists(c.amortize) && !fs::is_directory(c.amortize)) {
     throw ConfigError("--amortize " + c.amortize + ": exists and is not a folder");
   }
@@ -225,7 +196,7 @@ AmortizeSetup prepare_amortize(const Embeddings& embeddings, const FuseConfig& c
     const int64_t row = rows[i];
     if (row < 0 || row >= size) {
       throw InputError(file + ": /fingerprint/index[" + std::to_string(i) + "] = " +
-                       std::to_string(row) + " is not a row of dataset '" + s.source.data.dataset +
+                       std::to_string(row) + " is not a row of dataset '" + fields::format(s.source.data.dataset) +
                        "' (" + std::to_string(size) + " items, from " + s.member_path + ")");
     }
     s.rows.push_back(row);
@@ -350,7 +321,7 @@ void write_amortized_member(const std::string& path, const AmortizedEncoder& enc
     file.set_attr("/", "decoder_trained", int64_t{0});
     file.set_attr("/", "fusion_file", config.out);
     file.set_attr("/", "fusion_input", config.embeddings);
-    file.set_attr("/", "similarity", config.similarity);
+    file.set_attr("/", "similarity", fields::format(config.similarity));
     file.set_attr("/", "source_member", encoder.source_member);
     file.set_attr("/", "train_nmi", encoder.train_nmi);
     file.set_attr("/", "holdout_nmi", encoder.holdout_nmi);
@@ -360,23 +331,8 @@ void write_amortized_member(const std::string& path, const AmortizedEncoder& enc
 
 }  // namespace
 
-FuseSimilarity parse_fuse_similarity(const std::string& name, const std::string& option) {
-  if (name == "info") return FuseSimilarity::kInfo;
-  if (name == "vi") return FuseSimilarity::kVi;
-  if (name == "nmi") return FuseSimilarity::kNmi;
-  throw ConfigError(option + " '" + name + "': choose info, vi or nmi");
-}
-
-std::string fuse_similarity_name(FuseSimilarity similarity) {
-  switch (similarity) {
-    case FuseSimilarity::kInfo:
-      return "info";
-    case FuseSimilarity::kVi:
-      return "vi";
-    case FuseSimilarity::kNmi:
-      return "nmi";
-  }
-  TORCH_CHECK(false, "fuse_similarity_name: unknown similarity");
+void validate(const FuseConfig& config, const std::string& prefix) {
+  fields::check(config, prefix);
 }
 
 std::vector<FuseTarget> fuse_targets(const Embeddings& embeddings, const FuseConfig& config) {
@@ -390,12 +346,13 @@ std::vector<FuseTarget> fuse_targets(const Embeddings& embeddings, const FuseCon
     throw ConfigError(option + ": no member '" + id + "' in " + file + " (members: " + known + ")");
   };
 
+  const std::string members_text = fields::format(config.members);
   std::vector<std::string> listed;  // --members, in order
-  if (!trim(config.members).empty()) {
-    for (const std::string& id : split_list(config.members)) {
-      if (id.empty()) throw ConfigError("--members '" + config.members + "' has an empty entry");
+  if (!config.members.empty()) {
+    for (const std::string& id : config.members) {
+      if (id.empty()) throw ConfigError("--members '" + members_text + "' has an empty entry");
       if (std::find(listed.begin(), listed.end(), id) != listed.end()) {
-        throw ConfigError("--members '" + config.members + "' names '" + id + "' twice");
+        throw ConfigError("--members '" + members_text + "' names '" + id + "' twice");
       }
       find(id, "--members");
       listed.push_back(id);
@@ -403,7 +360,7 @@ std::vector<FuseTarget> fuse_targets(const Embeddings& embeddings, const FuseCon
   }
 
   std::vector<FuseTarget> targets;
-  if (trim(config.channels).empty()) {
+  if (config.channels.empty()) {
     if (listed.empty()) {
       for (const Member& m : embeddings.members) listed.push_back(m.id);
     }
@@ -416,8 +373,8 @@ std::vector<FuseTarget> fuse_targets(const Embeddings& embeddings, const FuseCon
     return targets;
   }
 
-  const std::string context = "--channels '" + config.channels + "'";
-  for (const std::string& entry : split_list(config.channels)) {
+  const std::string context = "--channels '" + fields::format(config.channels) + "'";
+  for (const std::string& entry : config.channels) {
     const size_t colon = entry.rfind(':');
     if (entry.empty() || colon == std::string::npos || colon == 0 || colon + 1 == entry.size()) {
       throw ConfigError(context + ": '" + entry + "' is not member:dim");
@@ -436,7 +393,7 @@ std::vector<FuseTarget> fuse_targets(const Embeddings& embeddings, const FuseCon
     }
     if (!listed.empty() && std::find(listed.begin(), listed.end(), id) == listed.end()) {
       throw ConfigError(context + ": member '" + id + "' is not among --members '" +
-                        config.members + "'");
+                        members_text + "'");
     }
     auto t = std::find_if(targets.begin(), targets.end(),
                           [&](const FuseTarget& x) { return x.member == id; });
@@ -452,7 +409,7 @@ std::vector<FuseTarget> fuse_targets(const Embeddings& embeddings, const FuseCon
   for (const std::string& id : listed) {
     if (std::none_of(targets.begin(), targets.end(),
                      [&](const FuseTarget& x) { return x.member == id; })) {
-      throw ConfigError("--members '" + config.members + "' lists '" + id +
+      throw ConfigError("--members '" + members_text + "' lists '" + id +
                         "', which has no channel in " + context);
     }
   }
@@ -479,7 +436,7 @@ torch::Tensor fuse_similarities(const torch::Tensor& fused_distances,
 
 Fusion fuse(const Embeddings& embeddings, const FuseConfig& config) {
   check_config(config);
-  const FuseSimilarity kind = parse_fuse_similarity(config.similarity);
+  const FuseSimilarity kind = config.similarity;
   const int64_t n = fused_points(embeddings, config);
   const std::vector<FuseTarget> targets = fuse_targets(embeddings, config);
   const torch::Device device = resolve_device(config.device, "--device");
@@ -517,7 +474,7 @@ Fusion fuse(const Embeddings& embeddings, const FuseConfig& config) {
                          .requires_grad_();
   torch::Tensor logvar = torch::full({n, config.dims}, kInitLogvar, f64).requires_grad_();
   std::unique_ptr<torch::optim::Optimizer> optimizer;
-  if (config.optimizer == "sgd") {
+  if (config.optimizer == FuseOptimizer::kSgd) {
     optimizer = std::make_unique<torch::optim::SGD>(std::vector<torch::Tensor>{mu, logvar},
                                                     torch::optim::SGDOptions(config.lr));
   } else {
@@ -591,7 +548,7 @@ void write_fusion(const std::string& path, const Embeddings& embeddings, const F
     h5::File file = h5::File::create(output.temp_path());
     file.write("/members/fused/mu", fusion.mu);
     file.write("/members/fused/logvar", fusion.logvar);
-    file.set_attr("/members/fused", "similarity", config.similarity);
+    file.set_attr("/members/fused", "similarity", fields::format(config.similarity));
     file.set_attr("/members/fused", "dims", config.dims);
     file.set_attr("/members/fused", "fused_members", static_cast<int64_t>(fusion.targets.size()));
     if (embeddings.index.defined()) {
@@ -619,7 +576,7 @@ void write_fusion(const std::string& path, const Embeddings& embeddings, const F
       file.write_strings("/fusion/factor_names", embeddings.factor_names);
     }
     file.set_attr("/", "dims", config.dims);
-    file.set_attr("/", "similarity", config.similarity);
+    file.set_attr("/", "similarity", fields::format(config.similarity));
     file.set_attr("/", "steps", config.steps);
     file.set_attr("/", "lr", config.lr);
     file.set_attr("/", "seed", static_cast<int64_t>(config.seed));
@@ -682,7 +639,7 @@ int run_fuse(const FuseConfig& config) {
                "fuse: %zu members -> %lld dims over %lld points by %s in %.2fs: I(X;U) = %.3f "
                "bits, mean NMI %.4f, mean VI %.4f bits\n",
                targets.size(), static_cast<long long>(config.dims),
-               static_cast<long long>(fusion.mu.size(0)), config.similarity.c_str(), fusion.seconds,
+               static_cast<long long>(fusion.mu.size(0)), fields::format(config.similarity).c_str(), fusion.seconds,
                fusion.info_bits, fusion.member_nmi.mean().item<double>(),
                fusion.member_vi_bits.mean().item<double>());
   if (fusion.factor_nmi.defined()) {

@@ -25,16 +25,9 @@ torch::Tensor required(const h5::File& file, const std::string& name, torch::Dty
 
 }  // namespace
 
-void check_hotspots_config(const HotspotsConfig& c) {
-  if (c.distance != "vi" && c.distance != "nmi") {
-    throw ConfigError("--distance '" + c.distance + "': unknown distance (vi or nmi)");
-  }
-  if (!(c.min_info_bits >= 0)) {
-    throw ConfigError("--min-info-bits " + std::to_string(c.min_info_bits) + ": must be >= 0");
-  }
-  if (c.min_samples < 2) {
-    throw ConfigError("--min-samples " + std::to_string(c.min_samples) + ": must be at least 2");
-  }
+void validate(const HotspotsConfig& config, const std::string& prefix) {
+  fields::check(config, prefix);
+  fields::check_files(config, "--");
 }
 
 namespace {
@@ -147,14 +140,18 @@ AnalysisView read_analysis_view(const std::string& path, const std::string& swee
   return v;
 }
 
-torch::Tensor channel_distance(const AnalysisView& view, const std::string& distance) {
-  if (distance == "vi") return view.vi_bits.clamp_min(0.0);
-  if (distance == "nmi") return -torch::log(view.nmi.clamp_min(1e-4));
-  throw ConfigError("--distance '" + distance + "': unknown distance (vi or nmi)");
+torch::Tensor channel_distance(const AnalysisView& view, ChannelDistance distance) {
+  switch (distance) {
+    case ChannelDistance::kVi:
+      return view.vi_bits.clamp_min(0.0);
+    case ChannelDistance::kNmi:
+      return -torch::log(view.nmi.clamp_min(1e-4));
+  }
+  TORCH_CHECK(false, "unknown channel distance");
 }
 
 HotspotsResult find_hotspots(const AnalysisView& view, const HotspotsConfig& config) {
-  check_hotspots_config(config);
+  fields::check(config, "--");
   const torch::Tensor distance = channel_distance(view, config.distance);
   const int64_t m = view.info_bits.size(0);
   std::vector<int64_t> all(static_cast<size_t>(m));
@@ -247,7 +244,7 @@ HotspotsResult find_hotspots(const AnalysisView& view, const HotspotsConfig& con
 }
 
 int run_hotspots(const HotspotsConfig& config) {
-  check_hotspots_config(config);
+  validate(config);
   // Update a copy and rename it over the original (through a link), so a failure leaves the
   // file as it was; the update fails rather than lose another writer's result.
   FileUpdate update(config.analysis, "--analysis");
@@ -315,7 +312,8 @@ int run_hotspots(const HotspotsConfig& config) {
       file.write("/hotspots/sweep/mean_recurrence", r.sweep_mean_recurrence);
       file.set_attr("/hotspots/sweep", "attribute", config.sweep_attr);
     }
-    file.set_attr("/hotspots", "distance", config.distance);
+    file.set_attr("/hotspots", "distance", fields::format(config.distance));
+    file.set_attr("/hotspots", "config", fields::ini_text(config));
     file.set_attr("/hotspots", "min_info_bits", config.min_info_bits);
     file.set_attr("/hotspots", "min_samples", config.min_samples);
     file.set_attr("/hotspots", "xi", config.xi);

@@ -33,13 +33,13 @@ torch::Tensor grid(const torch::Tensor& images) {
 
 }  // namespace
 
+void validate(const TraverseConfig& config, const std::string& prefix) {
+  fields::check(config, prefix);
+  fields::check_files(config, "--");
+}
+
 int run_traverse(const TraverseConfig& config) {
-  if (config.steps < 2) {
-    throw ConfigError("--steps " + std::to_string(config.steps) + ": needs at least 2 values");
-  }
-  if (!(config.quantile >= 0 && config.quantile < 0.5)) {
-    throw ConfigError("--quantile " + std::to_string(config.quantile) + ": must be in [0, 0.5)");
-  }
+  validate(config);
   check_input_path(config.analysis, "--analysis");
   check_input_path(config.embeddings, "--embeddings");
   check_input_path(config.ensemble, "--ensemble");
@@ -101,6 +101,7 @@ int run_traverse(const TraverseConfig& config) {
     file.set_attr("/traversals", "count", static_cast<int64_t>(hotspot.size()));
     file.set_attr("/traversals", "analysis", config.analysis);
     file.set_attr("/traversals", "quantile", config.quantile);
+    file.set_attr("/traversals", "config", fields::ini_text(config));
     if (!hotspot.empty()) {
       file.write("/traversals/hotspot", torch::tensor(hotspot, torch::kInt64));
       file.write_strings("/traversals/member", members);

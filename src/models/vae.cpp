@@ -9,44 +9,16 @@
 
 namespace infofrag::models {
 
-ModelKind parse_model_kind(const std::string& name, const std::string& option) {
-  if (name == "conv64") return ModelKind::kConv64;
-  if (name == "conv28") return ModelKind::kConv28;
-  if (name == "mlp") return ModelKind::kMlp;
-  throw ConfigError(option + " = '" + name + "': unknown model (conv64, conv28 or mlp)");
-}
-
-std::string model_kind_name(ModelKind kind) {
-  switch (kind) {
-    case ModelKind::kConv64:
-      return "conv64";
-    case ModelKind::kConv28:
-      return "conv28";
-    case ModelKind::kMlp:
-      return "mlp";
-  }
-  return "?";
-}
-
-Activation parse_activation(const std::string& name, const std::string& option) {
-  if (name == "relu") return Activation::kRelu;
-  if (name == "tanh") return Activation::kTanh;
-  throw ConfigError(option + " = '" + name + "': unknown activation (relu or tanh)");
-}
-
 ModelSpec resolve_model(const ModelConfig& config, const std::vector<int64_t>& item_shape) {
   ModelSpec spec;
-  spec.kind = parse_model_kind(config.kind);
-  spec.activation = parse_activation(config.activation);
+  fields::check(config, "model.");
+  spec.kind = config.kind;
+  spec.activation = config.activation;
   spec.item_shape = item_shape;
-  if (config.latents < 1) {
-    throw ConfigError("model.latents = " + std::to_string(config.latents) +
-                      ": needs at least 1 latent channel");
-  }
   spec.latents = config.latents;
   const auto expect_image = [&](int64_t side) {
     if (item_shape.size() != 3 || item_shape[1] != side || item_shape[2] != side) {
-      throw ConfigError("model.kind = " + config.kind + " needs images of shape [C, " +
+      throw ConfigError("model.kind = " + fields::format(config.kind) + " needs images of shape [C, " +
                         std::to_string(side) + ", " + std::to_string(side) +
                         "], but the dataset's items have shape " + shape_string(item_shape));
     }
@@ -63,10 +35,8 @@ ModelSpec resolve_model(const ModelConfig& config, const std::vector<int64_t>& i
         throw ConfigError("model.kind = mlp needs vectors, but the dataset's items have shape " +
                           shape_string(item_shape) + " (use conv64 or conv28 for images)");
       }
-      spec.widths = parse_int_list(config.widths, "model.widths");
-      for (int64_t w : spec.widths) {
-        if (w < 1) throw ConfigError("model.widths = '" + config.widths + "': widths must be >= 1");
-      }
+      spec.widths = config.widths;
+      if (spec.widths.empty()) throw ConfigError("model.widths is empty: mlp needs hidden widths");
       break;
   }
   return spec;

@@ -29,8 +29,10 @@ void stage(const char* name, const char* what) {
 
 }  // namespace
 
-int run_pipeline(RunConfig c) {
-  if (c.out.empty()) throw ConfigError("--out: the run folder is required");
+namespace {
+
+/// The run's paths, set from config.out.
+RunConfig with_paths(RunConfig c) {
   const fs::path root(c.out);
   c.train.out = (root / "ensemble").string();
   c.embed.ensemble = c.train.out;
@@ -42,32 +44,67 @@ int run_pipeline(RunConfig c) {
   c.traverse.embeddings = c.embed.out;
   c.traverse.ensemble = c.train.out;
   c.traverse.out = (root / "traversals.h5").string();
-  const fs::path figures = root / "figures";
-  c.traverse.png = (figures / "traversals_grid.png").string();
+  c.traverse.png = (root / "figures" / "traversals_grid.png").string();
+  c.mc.embeddings = c.embed.out;
+  c.mc.out = (root / "mc.h5").string();
+  c.fuse.embeddings = c.embed.out;
+  c.fuse.out = (root / "fused.h5").string();
+  return c;
+}
 
-  // Every stage's options are checked before the (long) training.
+/// Whether `program` names a file, or a command found on PATH.
+bool program_exists(const std::string& program) {
+  if (program.find('/') != std::string::npos) return fs::is_regular_file(program);
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "";
+  for (size_t from = 0; from <= dirs.size();) {
+    const size_t colon = std::min(dirs.find(':', from), dirs.size());
+    const std::string dir = dirs.substr(from, colon - from);
+    if (!dir.empty() && fs::is_regular_file(fs::path(dir) / program)) return true;
+    from = colon + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+void validate(const RunConfig& config) {
+  fields::check_files(config, "--");
+  const RunConfig c = with_paths(config);
+  // The sweep, with its data and model (a dry run touches no file).
   train::TrainConfig dry = c.train;
   dry.dry_run = true;
   train::train_sweep(dry);
-  if (c.embed.fingerprint_size < 1) {
-    throw ConfigError("embed.fingerprint-size " + std::to_string(c.embed.fingerprint_size) +
-                      ": must be at least 1");
+  validate(c.embed, "embed.");
+  validate(c.analyze, "analyze.");
+  resolve_device(c.analyze.device, "analyze.device");
+  validate(c.hotspots, "hotspots.");
+  validate(c.traverse, "traverse.");
+  if (c.mc_enabled) validate(c.mc, "mc.");
+  if (c.fuse_enabled) validate(c.fuse, "fuse.");
+  if (c.figures.enabled) {
+    if (!program_exists(c.figures.python)) {
+      throw ConfigError("figures.python = '" + c.figures.python +
+                        "': no such program (set figures.enabled = false to skip the figures)");
+    }
+    if (c.figures.script.empty()) {
+      throw ConfigError("figures.script: the path of plot_figures.py is required to draw figures");
+    }
+    if (!fs::is_regular_file(c.figures.script)) {
+      throw ConfigError("figures.script = '" + c.figures.script + "': no such file");
+    }
   }
-  parse_device(c.analyze.device, "analyze.device");
-  parse_dtype(c.analyze.dtype, "analyze.dtype");
-  check_hotspots_config(c.hotspots);
-  if (c.traverse.steps < 2) throw ConfigError("traverse.steps: needs at least 2 values");
-  if (c.figures.matrix != "nmi" && c.figures.matrix != "exp-vi") {
-    throw ConfigError("figures.matrix '" + c.figures.matrix + "': nmi or exp-vi");
-  }
-  if (c.figures.enabled && c.figures.script.empty()) {
-    throw ConfigError("figures.script: the path of plot_figures.py is required to draw figures");
-  }
-  if (c.figures.enabled && !fs::exists(c.figures.script)) {
-    throw ConfigError("figures.script " + c.figures.script + ": no such file");
-  }
+}
+
+int run_pipeline(RunConfig config) {
+  // Every stage's options are checked before the (long) training, and before any folder.
+  validate(config);
+  const RunConfig c = with_paths(config);
+  const fs::path root(c.out);
+  const fs::path figures = root / "figures";
   check_output_folder(
-      c.out, {"ensemble", "embeddings.h5", "analysis.h5", "traversals.h5", "figures"},
+      c.out, {"ensemble", "embeddings.h5", "analysis.h5", "traversals.h5", "figures", "mc.h5",
+              "fused.h5"},
       {{"data.path", c.train.data.path}, {"figures.script", c.figures.script}}, "--out");
   fs::create_directories(root);
 
@@ -98,6 +135,22 @@ int run_pipeline(RunConfig c) {
     fs::create_directories(figures);
     run_traverse(c.traverse);
   }
+  if (!c.mc_enabled) {
+    // not asked for
+  } else if (fs::exists(c.mc.out)) {
+    stage("mc", "done already (delete mc.h5 to redo)");
+  } else {
+    stage("mc", ("-> " + c.mc.out).c_str());
+    run_monte_carlo(c.mc);
+  }
+  if (!c.fuse_enabled) {
+    // not asked for
+  } else if (fs::exists(c.fuse.out)) {
+    stage("fuse", "done already (delete fused.h5 to redo)");
+  } else {
+    stage("fuse", ("-> " + c.fuse.out).c_str());
+    run_fuse(c.fuse);
+  }
   if (!c.figures.enabled) {
     stage("figures", "disabled");
   } else if (fs::exists(figures / "structure.png")) {
@@ -107,7 +160,7 @@ int run_pipeline(RunConfig c) {
     const std::string command =
         shell_quoted(c.figures.python) + " " + shell_quoted(c.figures.script) + " --analysis " +
         shell_quoted(c.analyze.out) + " --traversals " + shell_quoted(c.traverse.out) +
-        " --ensemble " + shell_quoted(c.train.out) + " --matrix " + shell_quoted(c.figures.matrix) +
+        " --ensemble " + shell_quoted(c.train.out) + " --matrix " + shell_quoted(fields::format(c.figures.matrix)) +
         " --out " + shell_quoted(figures.string()) + " >&2";
     if (std::system(command.c_str()) != 0) {
       throw Error("figures: the plotting script failed: " + command);

@@ -14,29 +14,13 @@
 namespace infofrag {
 
 Embeddings synthesize(const SynthConfig& config) {
-  const std::vector<int64_t> classes = parse_int_list(config.discrete, "--discrete");
-  const std::vector<double> noise = parse_double_list(config.noise, "--noise");
-  for (int64_t c : classes) {
-    if (c < 2)
-      throw ConfigError("--discrete '" + config.discrete + "': a factor needs >= 2 classes");
-  }
-  for (double s : noise) {
-    if (!(s > 0)) throw ConfigError("--noise '" + config.noise + "': every level must be > 0");
-  }
-  if (noise.empty()) throw ConfigError("--noise is empty; give at least one level");
+  fields::check(config, "--");
+  const std::vector<int64_t>& classes = config.discrete;
+  const std::vector<double>& noise = config.noise;
   const int64_t n_factors = static_cast<int64_t>(classes.size()) + config.continuous;
-  if (config.points < 1)
-    throw ConfigError("--points " + std::to_string(config.points) + " must be >= 1");
-  if (config.members < 1)
-    throw ConfigError("--members " + std::to_string(config.members) + " must be >= 1");
-  if (config.continuous < 0) throw ConfigError("--continuous must be >= 0");
-  if (config.bins < 2) throw ConfigError("--bins " + std::to_string(config.bins) + " must be >= 2");
   if (config.dims < n_factors || config.dims < 1) {
     throw ConfigError("--dims " + std::to_string(config.dims) + " is fewer than the " +
                       std::to_string(n_factors) + " factors; every factor needs its own channel");
-  }
-  if (!(config.encode_prob >= 0 && config.encode_prob <= 1)) {
-    throw ConfigError("--encode-prob " + std::to_string(config.encode_prob) + " must be in [0, 1]");
   }
   check_count(static_cast<double>(config.members), kMaxMembers,
               "--members " + std::to_string(config.members), "members");

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "infofrag/core/error.hpp"
+#include "infofrag/core/fields.hpp"
 #include "infofrag/core/lists.hpp"
 #include "infofrag/io/atomic_file.hpp"
 #include "infofrag/io/embeddings.hpp"
@@ -41,6 +42,17 @@ double number_attr(const h5::File& file, const std::string& attr) {
   return file.read_number_attr("/", attr);
 }
 
+/// A text attribute read as the option type T (an enum); InputError naming file and value.
+template <class T>
+T text_attr(const h5::File& file, const std::string& attr) {
+  const std::string text = string_attr(file, attr);
+  try {
+    return fields::parse<T>(text);
+  } catch (const fields::BadValue& e) {
+    throw InputError(file.path() + ": attribute '" + attr + "' = '" + text + "' " + e.what());
+  }
+}
+
 }  // namespace
 
 std::string member_file(const std::string& ensemble_dir, const std::string& id) {
@@ -53,10 +65,10 @@ void write_member(const std::string& path, const MemberRecord& r,
   {
     h5::File file = h5::File::create(out.temp_path());
     const MemberSpec& m = r.spec;
-    const std::map<std::string, h5::AttrValue> attrs = {
+    std::map<std::string, h5::AttrValue> attrs = {
         {"id", m.id},
         {"status", r.status},
-        {"objective", objective_kind_name(m.objective)},
+        {"objective", fields::format(m.objective)},
         {"beta", m.beta},
         {"gamma", m.gamma},
         {"capacity", m.capacity},
@@ -68,18 +80,16 @@ void write_member(const std::string& path, const MemberRecord& r,
         {"final_recon", r.final_recon},
         {"final_kl", r.final_kl},
         {"final_loss", r.final_loss},
-        {"dataset", r.data.dataset},
-        {"data_path", r.data.path},
-        {"data_split", r.data.split},
-        {"circle_points", r.data.circle_points},
-        {"circle_bins", r.data.circle_bins},
-        {"model", r.model.kind},
-        {"latents", r.model.latents},
-        {"widths", r.model.widths},
-        {"activation", r.model.activation},
         {"item_shape", join(r.item_shape)},
         {"infofrag_version", std::string(kVersion)},
     };
+    // [data] and [model] as their field tables name them (dataset, data_path, model, ...).
+    for (auto& [name, value] : fields::attrs(r.data)) {
+      attrs[name] = std::visit([](auto v) { return h5::AttrValue(v); }, value);
+    }
+    for (auto& [name, value] : fields::attrs(r.model)) {
+      attrs[name] = std::visit([](auto v) { return h5::AttrValue(v); }, value);
+    }
     for (const auto& [name, value] : attrs) file.set_attr("/", name, value);
     file.create_group("/curves");
     if (r.curve_step.defined() && r.curve_step.numel() > 0) {
@@ -101,7 +111,7 @@ MemberRecord read_member(const std::string& path) {
   MemberSpec& m = r.spec;
   m.id = string_attr(file, "id");
   r.status = string_attr(file, "status");
-  m.objective = parse_objective_kind(string_attr(file, "objective"), path + ": objective");
+  m.objective = text_attr<ObjectiveKind>(file, "objective");
   m.beta = number_attr(file, "beta");
   m.gamma = number_attr(file, "gamma");
   m.capacity = number_attr(file, "capacity");
@@ -113,15 +123,18 @@ MemberRecord read_member(const std::string& path) {
   r.final_recon = number_attr(file, "final_recon");
   r.final_kl = number_attr(file, "final_kl");
   r.final_loss = number_attr(file, "final_loss");
-  r.data.dataset = string_attr(file, "dataset");
-  r.data.path = string_attr(file, "data_path");
-  r.data.split = string_attr(file, "data_split");
-  r.data.circle_points = static_cast<int64_t>(number_attr(file, "circle_points"));
-  r.data.circle_bins = static_cast<int64_t>(number_attr(file, "circle_bins"));
-  r.model.kind = string_attr(file, "model");
-  r.model.latents = static_cast<int64_t>(number_attr(file, "latents"));
-  r.model.widths = string_attr(file, "widths");
-  r.model.activation = string_attr(file, "activation");
+  const auto stored = [&](const std::string& attr) -> fields::AttrValue {
+    if (!file.has_attr("/", attr)) return number_attr(file, attr);  // names the missing one
+    try {
+      const auto text = file.read_string_attr("/", attr);
+      if (text.size() == 1) return text.front();
+    } catch (const InputError&) {
+      // a number
+    }
+    return number_attr(file, attr);
+  };
+  fields::read_attrs(r.data, stored, path);
+  fields::read_attrs(r.model, stored, path);
   r.item_shape = parse_int_list(string_attr(file, "item_shape"), path + ": item_shape");
   if (file.has("/curves/step")) {
     r.curve_step = file.read("/curves/step", torch::kInt64);

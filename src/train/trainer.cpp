@@ -15,6 +15,7 @@
 #include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
 #include "infofrag/core/limits.hpp"
+#include "infofrag/core/fields.hpp"
 #include "infofrag/core/progress.hpp"
 #include "infofrag/io/atomic_file.hpp"
 #include "infofrag/io/h5.hpp"
@@ -83,7 +84,11 @@ void prepare_folder(const TrainConfig& config) {
   const std::string ini = sweep_ini(config);
   const fs::path path = root / "config.ini";
   if (fs::exists(path)) {
-    const std::string before = read_file(path.string());
+    // The sweep the folder holds, read back and written again: folders whose config.ini
+    // spells a value differently ("1e-4" for 0.0001) still resume.
+    TrainConfig held;
+    fields::read_ini(held, read_file(path.string()), path.string());
+    const std::string before = sweep_ini(held);
     if (before != ini) {
       throw ConfigError(
           "--out " + config.out + " holds an ensemble of a different sweep (config.ini: " +

@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   try {
     torch::NoGradGuard no_grad;
     const torch::Device device = infofrag::parse_device(device_name);
-    const torch::Dtype dtype = infofrag::parse_dtype(dtype_name);
+    const torch::Dtype dtype = infofrag::fields::parse_option<torch::Dtype>(dtype_name, "--dtype");
     const auto options = torch::TensorOptions().dtype(dtype).device(device);
     const infofrag::Embeddings e = infofrag::read_embeddings(path);
     std::vector<torch::Tensor> mus, lvs;
@@ -64,8 +64,8 @@ int main(int argc, char** argv) {
     });
 
     infofrag::AnalyzeConfig config;
-    config.device = device_name;
-    config.dtype = dtype_name;
+    config.device = infofrag::fields::parse<infofrag::DeviceChoice>(device_name);
+    config.dtype = infofrag::fields::parse<torch::Dtype>(dtype_name);
     config.progress = false;
     const double analyze_s = best_seconds(repeat, device, [&] { infofrag::analyze(e, config); });
 

@@ -58,17 +58,17 @@ int main(int argc, char** argv) {
       std::filesystem::temp_directory_path() / ("infofrag-bench-train-" + std::to_string(getpid()));
   for (const int64_t k : infofrag::parse_int_list(ks, "--ks")) {
     infofrag::train::TrainConfig c;
-    c.data.dataset = dataset;
-    c.model.kind = model;
+    c.data.dataset = infofrag::fields::parse<infofrag::data::DatasetKind>(dataset);
+    c.model.kind = infofrag::fields::parse<infofrag::models::ModelKind>(model);
     c.model.latents = 10;
-    c.objective.beta = "4";
+    c.objective.beta = {4};
     c.seeds = k;
     c.pack_size = k;
     c.batch_size = batch;
-    c.lr = "1e-4";
+    c.lr = {1e-4};
     c.checkpoint_every = 1000000;
     c.curve_window = 1000000;
-    c.device = device;
+    c.device = infofrag::fields::parse<infofrag::DeviceChoice>(device);
     c.progress = false;
     c.out = (dir / ("k" + std::to_string(k))).string();
     const double shorter = train_seconds(c, steps);

@@ -159,11 +159,11 @@ TEST_CASE("Bad options are named with their value, before any output", "[cli][co
     std::string message;
   };
   const std::vector<Case> cases = {
-      {{"--dtype", "float16"}, "--dtype 'float16' is not supported"},
-      {{"--device", "tpu"}, "--device 'tpu' is not a device"},
+      {{"--dtype", "float16"}, "--dtype = 'float16': is not float32 or float64"},
+      {{"--device", "tpu"}, "--device = 'tpu': is not a device"},
       {{"--fingerprint-size", "31"}, "--fingerprint-size 31 exceeds the 30 points"},
-      {{"--fingerprint-size", "-2"}, "--fingerprint-size -2 must be >= 0"},
-      {{"--memory-budget-mb", "0"}, "--memory-budget-mb 0 must be at least 1"},
+      {{"--fingerprint-size", "-2"}, "--fingerprint-size = -2: must be at least 0"},
+      {{"--memory-budget-mb", "0"}, "--memory-budget-mb = 0: must be at least 1"},
       {{"--fingerprint-size", "many"}, "fingerprint-size"},
   };
   for (const Case& c : cases) {

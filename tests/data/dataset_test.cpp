@@ -104,7 +104,7 @@ int64_t count_differences(const torch::Tensor& a, const torch::Tensor& b) {
 
 DataConfig config_of(const std::string& dataset, const std::string& path = "") {
   DataConfig config;
-  config.dataset = dataset;
+  config.dataset = infofrag::fields::parse<infofrag::data::DatasetKind>(dataset);
   config.path = path;
   return config;
 }
@@ -114,7 +114,7 @@ void check_round_trip(const DataConfig& config, const std::string& indices) {
   TempDir dir;
   infofrag::data::ExportDataConfig export_config;
   export_config.data = config;
-  export_config.indices = indices;
+  export_config.indices = infofrag::fields::parse<infofrag::IndexList>(indices);
   export_config.out = dir.path("export.h5");
   REQUIRE(infofrag::data::run_export_data(export_config) == 0);
   CHECK(dir.files() == std::vector<std::string>{"export.h5"});
@@ -292,11 +292,11 @@ TEST_CASE("data/parse_index_list: reads single indices and half-open ranges", "[
 
 TEST_CASE("data/fashion-mnist: splits, classes and known values", "[data]") {
   DataConfig config = config_of("fashion-mnist");
-  config.split = "train";
+  config.split = infofrag::data::Split::kTrain;
   const auto train = open_dataset(config);
-  config.split = "test";
+  config.split = infofrag::data::Split::kTest;
   const auto test = open_dataset(config);
-  config.split = "all";
+  config.split = infofrag::data::Split::kAll;
   const auto all = open_dataset(config);
   CHECK(train->size() == 60000);
   CHECK(test->size() == 10000);
@@ -322,8 +322,9 @@ TEST_CASE("data/fashion-mnist: splits, classes and known values", "[data]") {
   const torch::Tensor counts = torch::bincount(all->labels(everything).flatten());
   CHECK(torch::equal(counts, torch::full({10}, 7000, torch::kInt64)));
 
-  config.split = "validation";
-  CHECK_THROWS_AS(open_dataset(config), ConfigError);
+  // Splits are parsed at the boundary.
+  CHECK_THROWS_WITH(infofrag::fields::parse_option<infofrag::data::Split>("validation", "data.split"),
+                    Catch::Contains("data.split = 'validation'"));
 }
 
 TEST_CASE("data/fashion-mnist: a missing or corrupt file names the path and the package",
@@ -354,7 +355,7 @@ TEST_CASE("export-data writes what the hdf5 dataset reads back", "[data]") {
   SECTION("dsprites") { check_round_trip(config_of("dsprites"), "0,1000,245760:245770,737279"); }
   SECTION("fashion-mnist") {
     DataConfig config = config_of("fashion-mnist");
-    config.split = "all";
+    config.split = infofrag::data::Split::kAll;
     check_round_trip(config, "0:20,59999,60000,69999");
   }
   SECTION("circle") {

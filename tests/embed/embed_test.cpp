@@ -41,17 +41,17 @@ TEST_CASE("train, embed and analyze end to end: a channel carries the angle of t
           "[embed][e2e]") {
   TempDir dir;
   infofrag::train::TrainConfig t;
-  t.data.dataset = "circle";
-  t.model.kind = "mlp";
+  t.data.dataset = infofrag::data::DatasetKind::kCircle;
+  t.model.kind = infofrag::models::ModelKind::kMlp;
   t.model.latents = 2;
-  t.model.widths = "32,32";
-  t.model.activation = "tanh";
-  t.objective.beta = "0.03";
+  t.model.widths = {32, 32};
+  t.model.activation = infofrag::models::Activation::kTanh;
+  t.objective.beta = {0.03};
   t.seeds = 3;
   t.steps = 600;
   t.batch_size = 128;
-  t.lr = "1e-3";
-  t.device = "cpu";
+  t.lr = {1e-3};
+  t.device = infofrag::DeviceChoice::cpu();
   t.progress = false;
   t.out = dir.path("ensemble");
   REQUIRE(infofrag::train::run_train(t) == 0);

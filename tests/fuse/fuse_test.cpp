@@ -86,9 +86,9 @@ Known known_representation(int64_t n) {
 
 FuseConfig quiet_config(const std::string& similarity, int64_t steps) {
   FuseConfig c;
-  c.similarity = similarity;
+  c.similarity = infofrag::fields::parse<infofrag::FuseSimilarity>(similarity);
   c.steps = steps;
-  c.device = "cpu";
+  c.device = infofrag::DeviceChoice::cpu();
   c.progress = false;
   return c;
 }
@@ -168,7 +168,7 @@ TEST_CASE("fuse: every similarity improves its objective, and the reports match 
   for (const char* similarity : {"info", "vi", "nmi"}) {
     INFO(similarity);
     FuseConfig c = quiet_config(similarity, 300);
-    c.members = "copy_0,axis_1,copy_2";
+    c.members = {"copy_0", "axis_1", "copy_2"};
     c.dims = 3;
     const auto f = infofrag::fuse(k.ensemble, c);
     REQUIRE(f.targets.size() == 3);
@@ -195,18 +195,18 @@ TEST_CASE("fuse: every similarity improves its objective, and the reports match 
 
   // Plain SGD, as in the paper's notebook, improves the objective too, and differently.
   FuseConfig sgd = quiet_config("vi", 300);
-  sgd.optimizer = "sgd";
+  sgd.optimizer = infofrag::FuseOptimizer::kSgd;
   sgd.lr = 2;
   const auto by_sgd = infofrag::fuse(k.ensemble, sgd);
   FuseConfig adam = sgd;
-  adam.optimizer = "adam";
+  adam.optimizer = infofrag::FuseOptimizer::kAdam;
   const auto by_adam = infofrag::fuse(k.ensemble, adam);
   CHECK(by_sgd.loss[-1].item<double>() < by_sgd.loss[0].item<double>() - 0.3);
   CHECK_FALSE(torch::allclose(by_sgd.mu, by_adam.mu));
 
   // Channels: a group of one member's chosen dims.
   FuseConfig c = quiet_config("vi", 50);
-  c.channels = "copy_1:1, axis_0:0, copy_1:0";
+  c.channels = {"copy_1:1", "axis_0:0", "copy_1:0"};
   const auto f = infofrag::fuse(k.ensemble, c);
   REQUIRE(f.targets.size() == 2);
   CHECK(f.targets[0].member == "copy_1");
@@ -223,26 +223,27 @@ TEST_CASE("fuse: target selection errors name the option and the value", "[fuse]
       CHECK_THAT(std::string(e.what()), Catch::Contains(text));
       return;
     }
-    FAIL("no ConfigError for members '" << c.members << "' channels '" << c.channels << "'");
+    FAIL("no ConfigError for members '" << infofrag::fields::format(c.members) << "' channels '"
+                                         << infofrag::fields::format(c.channels) << "'");
   };
   FuseConfig c;
-  c.members = "copy_0,nobody";
+  c.members = {"copy_0", "nobody"};
   fails_with(c, "no member 'nobody'");
-  c.members = "copy_0,copy_0";
+  c.members = {"copy_0", "copy_0"};
   fails_with(c, "twice");
-  c.members = "";
-  c.channels = "copy_0:2";
+  c.members = {};
+  c.channels = {"copy_0:2"};
   fails_with(c, "has 2 channels (0..1), not 2");
-  c.channels = "copy_0";
+  c.channels = {"copy_0"};
   fails_with(c, "not member:dim");
-  c.channels = "copy_0:x";
+  c.channels = {"copy_0:x"};
   fails_with(c, "non-negative integer");
-  c.channels = "copy_0:0,copy_0:0";
+  c.channels = {"copy_0:0", "copy_0:0"};
   fails_with(c, "twice");
-  c.members = "copy_1";
-  c.channels = "copy_0:0";
+  c.members = {"copy_1"};
+  c.channels = {"copy_0:0"};
   fails_with(c, "is not among --members");
-  c.members = "copy_0,copy_1";
+  c.members = {"copy_0", "copy_1"};
   fails_with(c, "'copy_1', which has no channel");
 }
 
@@ -256,12 +257,12 @@ TEST_CASE(
   record.spec.id = "wl_0";
   record.spec.beta = 0.03;
   record.spec.lr = 1e-3;
-  record.data.dataset = "circle";
+  record.data.dataset = infofrag::data::DatasetKind::kCircle;
   record.data.circle_points = 1000;
-  record.model.kind = "mlp";
+  record.model.kind = infofrag::models::ModelKind::kMlp;
   record.model.latents = 1;
-  record.model.widths = "32,32";
-  record.model.activation = "tanh";
+  record.model.widths = {32, 32};
+  record.model.activation = infofrag::models::Activation::kTanh;
   record.item_shape = {2};
   record.status = "finished";
   record.steps = record.steps_done = 1;
@@ -360,9 +361,9 @@ TEST_CASE("fuse: bad input through the CLI exits 1, names the value, and writes 
   fails({"--members", "copy_0,ghost"}, "no member 'ghost'");
   fails({"--channels", "copy_0:7"}, "--channels 'copy_0:7'");
   fails({"--channels", "ghost:0"}, "no member 'ghost'");
-  fails({"--dims", "0"}, "--dims 0");
-  fails({"--similarity", "cosine"}, "--similarity 'cosine'");
-  fails({"--optimizer", "rmsprop"}, "--optimizer 'rmsprop'");
+  fails({"--dims", "0"}, "--dims = 0");
+  fails({"--similarity", "cosine"}, "--similarity = 'cosine'");
+  fails({"--optimizer", "rmsprop"}, "--optimizer = 'rmsprop'");
   fails({"--fingerprint-size", "31"}, "--fingerprint-size 31 exceeds the 30 points");
   fails({"--amortize", dir.path("amortized")}, "needs --ensemble");
   fails({"--amortize", dir.path("amortized"), "--ensemble", dir.path("nowhere")},
@@ -404,11 +405,11 @@ TEST_CASE("embed --indices: explicit rows in the order given", "[embed]") {
   TempDir dir;
   infofrag::train::MemberRecord record;
   record.spec.id = "m";
-  record.data.dataset = "circle";
+  record.data.dataset = infofrag::data::DatasetKind::kCircle;
   record.data.circle_points = 100;
-  record.model.kind = "mlp";
+  record.model.kind = infofrag::models::ModelKind::kMlp;
   record.model.latents = 1;
-  record.model.widths = "8";
+  record.model.widths = {8};
   record.item_shape = {2};
   record.status = "finished";
   const auto spec = infofrag::models::resolve_model(record.model, record.item_shape);
@@ -419,8 +420,8 @@ TEST_CASE("embed --indices: explicit rows in the order given", "[embed]") {
 
   infofrag::EmbedConfig c;
   c.ensemble = dir.path("ens");
-  c.indices = "90:100:4,3";
-  c.device = "cpu";
+  c.indices = infofrag::fields::parse<infofrag::IndexList>("90:100:4,3");
+  c.device = infofrag::DeviceChoice::cpu();
   c.progress = false;
   const auto e = infofrag::embed_ensemble(c);
   CHECK(torch::equal(e.index, torch::tensor({90, 94, 98, 3}, torch::kInt64)));

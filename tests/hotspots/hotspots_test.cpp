@@ -26,7 +26,7 @@ std::vector<std::string> planted_analysis(const TempDir& dir, const std::string&
   s.points = 400;
   s.members = 10;
   s.dims = 6;
-  s.noise = noise;
+  s.noise = infofrag::fields::parse<std::vector<double>>(noise);
   s.seed = 3;
   s.out = dir.path("embeddings.h5");
   const auto embeddings = infofrag::synthesize(s);
@@ -54,7 +54,7 @@ TEST_CASE("hotspots recovers the groups planted by synth", "[hotspots]") {
   c.min_samples = 5;
   for (const std::string distance : {"vi", "nmi"}) {
     INFO(distance);
-    c.distance = distance;
+    c.distance = infofrag::fields::parse<infofrag::ChannelDistance>(distance);
     REQUIRE(infofrag::run_hotspots(c) == 0);
     const auto file = infofrag::h5::File::open(c.analysis);
     const auto label = file.read("/hotspots/label", torch::kInt64);
@@ -190,7 +190,7 @@ TEST_CASE("hotspots: bad input gets a clear error and leaves the analysis file a
   const std::vector<Case> cases = {
       {{"--min-info-bits", "100"}, "less than --min-info-bits"},
       {{"--min-samples", "200"}, "fewer than --min-samples 200"},
-      {{"--distance", "cosine"}, "--distance 'cosine'"},
+      {{"--distance", "cosine"}, "--distance = 'cosine'"},
   };
   for (const auto& bad : cases) {
     std::vector<std::string> args = {"hotspots", "--analysis", path};

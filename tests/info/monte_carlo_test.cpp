@@ -103,7 +103,7 @@ infofrag::MonteCarloConfig quiet_config(int64_t samples, uint64_t seed = 1) {
   infofrag::MonteCarloConfig config;
   config.samples = samples;
   config.seed = seed;
-  config.device = "cpu";
+  config.device = infofrag::DeviceChoice::cpu();
   config.progress = false;
   return config;
 }
@@ -293,7 +293,7 @@ TEST_CASE("mc: the fingerprint estimate stays below the Monte Carlo one, and nea
   }
   // Over the same points, the fingerprint is exactly what `analyze` reports for /spaces.
   infofrag::AnalyzeConfig analyze_config;
-  analyze_config.dtype = "float64";
+  analyze_config.dtype = torch::kFloat64;
   analyze_config.progress = false;
   const auto analysis = infofrag::analyze(e, analyze_config);
   CHECK(torch::allclose(result.fingerprint.info_bits, analysis.spaces.info_bits, 0, 1e-12));

@@ -24,7 +24,7 @@ TEST_CASE("Synthetic ensembles are reproducible and have the planted structure",
   // Every encoding channel's best factor is the planted one, with high NMI; the others
   // carry almost nothing.
   infofrag::AnalyzeConfig analyze;
-  analyze.dtype = "float64";
+  analyze.dtype = torch::kFloat64;
   analyze.progress = false;
   const auto result = infofrag::analyze(a, analyze);
   int64_t channel = 0;
@@ -46,13 +46,13 @@ TEST_CASE("Synthetic ensembles are reproducible and have the planted structure",
 
 TEST_CASE("Bad synth options are rejected by name", "[synth]") {
   infofrag::SynthConfig config;
-  config.discrete = "3,x";
-  CHECK_THROWS_WITH(infofrag::synthesize(config), Catch::Contains("--discrete '3,x'"));
-  config.discrete = "3";
+  config.discrete = {3, 1};
+  CHECK_THROWS_WITH(infofrag::synthesize(config), Catch::Contains("--discrete = '3,1'"));
+  config.discrete = {3};
   config.dims = 2;
   CHECK_THROWS_WITH(infofrag::synthesize(config), Catch::Contains("--dims 2"));
   config.dims = 8;
-  config.noise = "0.1,-1";
+  config.noise = {0.1, -1};
   CHECK_THROWS_AS(infofrag::synthesize(config), infofrag::ConfigError);
 }
 
@@ -63,7 +63,7 @@ TEST_CASE("analyze uses the first fingerprint_size points", "[analyze]") {
   const auto embeddings = infofrag::synthesize(synth);
   infofrag::AnalyzeConfig config;
   config.progress = false;
-  config.dtype = "float64";
+  config.dtype = torch::kFloat64;
   config.fingerprint_size = 50;
   const auto first = infofrag::analyze(embeddings, config);
   CHECK(first.fingerprint_size == 50);

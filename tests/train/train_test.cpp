@@ -31,17 +31,17 @@ namespace {
 /// A seconds-long conv64 sweep on dSprites: the model the paper's ensembles use.
 TrainConfig dsprites_config(const std::string& out) {
   TrainConfig c;
-  c.data.dataset = "dsprites";
-  c.model.kind = "conv64";
+  c.data.dataset = infofrag::data::DatasetKind::kDsprites;
+  c.model.kind = infofrag::models::ModelKind::kConv64;
   c.model.latents = 4;
-  c.objective.beta = "1,4";
+  c.objective.beta = {1, 4};
   c.seeds = 2;
   c.steps = 6;
   c.batch_size = 4;
-  c.lr = "1e-3";
+  c.lr = {1e-3};
   c.checkpoint_every = 3;
   c.curve_window = 2;
-  c.device = "cpu";
+  c.device = infofrag::DeviceChoice::cpu();
   c.progress = false;
   c.out = out;
   return c;
@@ -50,18 +50,18 @@ TrainConfig dsprites_config(const std::string& out) {
 /// The circle with a small MLP: fast enough for hundreds of steps in a test.
 TrainConfig circle_config(const std::string& out) {
   TrainConfig c;
-  c.data.dataset = "circle";
-  c.model.kind = "mlp";
+  c.data.dataset = infofrag::data::DatasetKind::kCircle;
+  c.model.kind = infofrag::models::ModelKind::kMlp;
   c.model.latents = 2;
-  c.model.widths = "32,32";
-  c.model.activation = "tanh";
-  c.objective.beta = "0.03";
+  c.model.widths = {32, 32};
+  c.model.activation = infofrag::models::Activation::kTanh;
+  c.objective.beta = {0.03};
   c.seeds = 2;
   c.steps = 600;
   c.batch_size = 128;
-  c.lr = "1e-3";
+  c.lr = {1e-3};
   c.curve_window = 50;
-  c.device = "cpu";
+  c.device = infofrag::DeviceChoice::cpu();
   c.progress = false;
   c.out = out;
   return c;
@@ -87,7 +87,7 @@ double max_difference(const std::map<std::string, torch::Tensor>& a,
 
 TEST_CASE("expand_sweep lists grid values times seeds with stable ids", "[train]") {
   TrainConfig c = circle_config("unused");
-  c.objective.beta = "1,4";
+  c.objective.beta = {1, 4};
   c.seeds = 2;
   auto members = expand_sweep(c);
   REQUIRE(members.size() == 4);
@@ -95,15 +95,15 @@ TEST_CASE("expand_sweep lists grid values times seeds with stable ids", "[train]
   CHECK(members[1].id == "beta1_seed1");
   CHECK(members[3].id == "beta4_seed1");
   CHECK(members[3].beta == 4.0);
-  c.lr = "1e-3,0.01";
+  c.lr = {1e-3, 0.01};
   members = expand_sweep(c);
   REQUIRE(members.size() == 8);
   CHECK(members[2].id == "beta1_lr0.01_seed0");
   CHECK(members[2].lr == 0.01);
-  c.objective.kind = "annealed-vae";
-  c.objective.gamma = "100";
-  c.objective.capacity = "5,25";
-  c.lr = "1e-3";
+  c.objective.kind = infofrag::train::ObjectiveKind::kAnnealedVae;
+  c.objective.gamma = {100};
+  c.objective.capacity = {5, 25};
+  c.lr = {1e-3};
   members = expand_sweep(c);
   REQUIRE(members.size() == 4);
   CHECK(members[2].id == "gamma100_capacity25_seed0");
@@ -117,16 +117,12 @@ TEST_CASE("bad sweep configs fail before any training, naming the option and val
     std::string message;
   };
   const std::vector<Case> cases = {
-      {[](TrainConfig& c) { c.data.dataset = "mnist"; }, "'mnist'"},
-      {[](TrainConfig& c) { c.model.kind = "resnet"; }, "'resnet'"},
-      {[](TrainConfig& c) { c.objective.kind = "gan"; }, "'gan'"},
       {[](TrainConfig& c) { c.steps = -5; }, "train.steps = -5"},
-      {[](TrainConfig& c) { c.objective.beta = "1,two"; }, "objective.beta"},
-      {[](TrainConfig& c) { c.objective.beta = "-1"; }, "objective.beta"},
-      {[](TrainConfig& c) { c.lr = "0"; }, "train.lr"},
+      {[](TrainConfig& c) { c.objective.beta = {-1}; }, "objective.beta"},
+      {[](TrainConfig& c) { c.lr = {0}; }, "train.lr"},
       {[](TrainConfig& c) { c.pack_size = 0; }, "train.pack-size = 0"},
-      {[](TrainConfig& c) { c.model.kind = "conv28"; }, "[1, 64, 64]"},
-      {[](TrainConfig& c) { c.model.kind = "mlp"; }, "needs vectors"},
+      {[](TrainConfig& c) { c.model.kind = infofrag::models::ModelKind::kConv28; }, "[1, 64, 64]"},
+      {[](TrainConfig& c) { c.model.kind = infofrag::models::ModelKind::kMlp; }, "needs vectors"},
   };
   for (const auto& bad : cases) {
     TrainConfig c = dsprites_config(out);
@@ -146,10 +142,24 @@ TEST_CASE("bad sweep configs fail before any training, naming the option and val
   CHECK(run.code == 1);
   CHECK_THAT(run.err, Catch::Contains("conv64") && Catch::Contains("[1, 28, 28]"));
   CHECK_FALSE(fs::exists(out));
-  const auto typo = infofrag::test::run_cli(
-      {"train", "--out", out, "--model.kind", "conv64", "--objective.beta", "1;2"});
-  CHECK(typo.code == 1);
-  CHECK_THAT(typo.err, Catch::Contains("objective.beta"));
+  // Choices and lists are parsed where the command line is read.
+  const std::vector<std::pair<std::vector<std::string>, std::string>> slips = {
+      {{"--objective.beta", "1;2"}, "objective.beta = '1;2': '1;2' is not a number"},
+      {{"--objective.beta", "1,two"}, "'two' is not a number"},
+      {{"--data.dataset", "mnist"}, "data.dataset = 'mnist': is not dsprites, fashion-mnist"},
+      {{"--model.kind", "resnet"}, "'resnet'"},
+      {{"--objective.kind", "gan"}, "'gan'"},
+      {{"--model.widths", "16,"}, "model.widths = '16,': has an empty item"},
+      {{"--train.lr", "1e-3,,1e-2"}, "has an empty item"},
+  };
+  for (const auto& [args, message] : slips) {
+    std::vector<std::string> command = {"train", "--out", out};
+    command.insert(command.end(), args.begin(), args.end());
+    const auto typo = infofrag::test::run_cli(command);
+    CHECK(typo.code == 1);
+    CHECK_THAT(typo.err, Catch::Contains(message));
+    CHECK_FALSE(fs::exists(out));
+  }
 }
 
 TEST_CASE("a config file gives the sweep; unknown keys in its sections are errors", "[train]") {
@@ -328,7 +338,7 @@ TEST_CASE("a member whose loss becomes NaN or inf is marked failed and skipped b
   TrainConfig c = circle_config(dir.path("e"));
   c.steps = 30;
   c.seeds = 1;
-  c.lr = "1e-3,1e30";  // the second learning rate blows the member up within a few steps
+  c.lr = {1e-3, 1e30};  // the second learning rate blows the member up within a few steps
   c.pack_size = 2;
   const auto summary = train_sweep(c);
   CHECK(summary.failed == 1);
@@ -341,7 +351,7 @@ TEST_CASE("a member whose loss becomes NaN or inf is marked failed and skipped b
   CHECK(std::isfinite(healthy.final_loss));
   // The healthy member is untouched by its pack-mate's NaN: it equals a run of its own.
   TrainConfig alone = c;
-  alone.lr = "1e-3";
+  alone.lr = {1e-3};
   alone.out = dir.path("alone");
   train_sweep(alone);
   CHECK(max_difference(weights_of(c.out, "beta0.03_lr0.001_seed0"),
@@ -351,7 +361,7 @@ TEST_CASE("a member whose loss becomes NaN or inf is marked failed and skipped b
   e.ensemble = c.out;
   e.out = dir.path("emb.h5");
   e.fingerprint_size = 50;
-  e.device = "cpu";
+  e.device = infofrag::DeviceChoice::cpu();
   e.progress = false;
   const auto embeddings = infofrag::embed_ensemble(e);
   REQUIRE(embeddings.members.size() == 1);

@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "infofrag/core/device.hpp"
+#include "infofrag/core/fields.hpp"
+#include "infofrag/core/tensor_options.hpp"
 #include "infofrag/info/information.hpp"
 #include "infofrag/io/embeddings.hpp"
 
@@ -13,17 +16,45 @@ namespace infofrag {
 
 /// Options of `infofrag analyze` (config section [analyze]).
 struct AnalyzeConfig {
-  std::string embeddings;           ///< input embeddings file
-  std::string out;                  ///< output analysis file, written atomically
-  std::string device = "cpu";       ///< cpu, cuda or cuda:N
-  std::string dtype = "float32";    ///< precision of the fingerprint pass: float32 or float64
-  int64_t fingerprint_size = 0;     ///< use the first K fingerprint points; 0 = all
-  double nmi_floor_bits = 1e-3;     ///< NMI is 0 where a channel's 2I − I′ is below this
-  int64_t memory_budget_mb = 1024;  ///< working memory for one tile of rows, MiB
-  int64_t tile_rows = 0;            ///< rows per tile; 0 = automatic
-  bool whole_spaces = true;         ///< also compare members' whole latent spaces
-  bool progress = true;             ///< progress bar on stderr
+  std::string embeddings;                       ///< input embeddings file
+  std::string out;                              ///< output analysis file, written atomically
+  DeviceChoice device = DeviceChoice::cpu();    ///< where the fingerprint pass runs
+  torch::Dtype dtype = torch::kFloat32;         ///< precision of the fingerprint pass
+  int64_t fingerprint_size = 0;                 ///< use the first K fingerprint points; 0 = all
+  double nmi_floor_bits = 1e-3;                 ///< NMI is 0 where a channel's 2I − I′ is below
+  int64_t memory_budget_mb = 1024;              ///< working memory for one tile of rows, MiB
+  int64_t tile_rows = 0;                        ///< rows per tile; 0 = automatic
+  bool whole_spaces = true;                     ///< also compare members' whole latent spaces
+  bool progress = true;                         ///< progress bar on stderr
+
+  /// The stage's options (also `infofrag run`'s [analyze] section).
+  template <class V>
+  void fields(V& v) {
+    using namespace infofrag::fields;
+    v(device, "device", "auto, cpu, cuda or cuda:N", runtime());
+    v(dtype, "dtype", "float32 or float64 (sums of logarithms are float64 either way)");
+    v(fingerprint_size, "fingerprint-size", "use the first K fingerprint points (0 = all)",
+      at_least(0));
+    v(nmi_floor_bits, "nmi-floor-bits",
+      "NMI is reported as 0 for channels whose 2I(X;U) - I(X;U,U') is below this", at_least(0),
+      finite());
+    v(memory_budget_mb, "memory-budget-mb", "working memory of one tile of fingerprint rows (MiB)",
+      at_least(1), runtime());
+    v(tile_rows, "tile-rows", "fingerprint rows per tile (0 = automatic)", at_least(0), runtime());
+    v(whole_spaces, "whole-spaces", "also compare members' whole latent spaces (true/false)");
+    v(progress, "progress", "progress bar on stderr (true/false)", runtime());
+  }
+  /// The stand-alone command's files (`infofrag run` sets them itself).
+  template <class V>
+  void files(V& v) {
+    using namespace infofrag::fields;
+    v(embeddings, "embeddings", "input embeddings file", required());
+    v(out, "out", "output analysis file", required());
+  }
 };
+
+/// Throws ConfigError naming the option (`prefix` + name) and the value for a bad option.
+void validate(const AnalyzeConfig& config, const std::string& prefix = "--");
 
 /// Wall time per stage, seconds.
 struct AnalyzeSeconds {

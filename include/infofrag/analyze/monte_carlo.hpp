@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "infofrag/core/device.hpp"
+#include "infofrag/core/fields.hpp"
 #include "infofrag/info/information.hpp"
 #include "infofrag/info/monte_carlo.hpp"
 #include "infofrag/io/embeddings.hpp"
@@ -15,15 +17,43 @@ namespace infofrag {
 struct MonteCarloConfig {
   std::string embeddings;        ///< input embeddings file: its N points are the dataset D
   std::string out;               ///< output file, written atomically
-  std::string members;           ///< comma-separated member ids to compare; empty = all
+  std::vector<std::string> members;  ///< member ids to compare, in this order; empty = all
   int64_t samples = 2000;        ///< S Monte Carlo samples (x ~ D, then u ~ p(u|x))
   int64_t chunk = 4096;          ///< dataset points per chunk of the log-mean-exp
   uint64_t seed = 0;             ///< seed of the draws
-  std::string device = "auto";   ///< auto (CUDA when available), cpu, cuda or cuda:N
+  DeviceChoice device = DeviceChoice::automatic();  ///< where the draws run
   int64_t fingerprint_size = 0;  ///< fingerprint estimate over the first K points; 0 = all
   double nmi_floor_bits = 1e-3;  ///< NMI is 0 where a space's 2I − I′ is below this
   bool progress = true;          ///< progress bar on stderr
+
+  /// The stage's options (also `infofrag run`'s [mc] section).
+  template <class V>
+  void fields(V& v) {
+    using namespace infofrag::fields;
+    v(members, "members", "member ids to compare, comma-separated (empty = all)");
+    v(samples, "samples", "Monte Carlo samples S", at_least(1));
+    v(chunk, "chunk", "dataset points per chunk of the log-mean-exp (bounds memory)",
+      at_least(1));
+    v(seed, "seed", "seed of the draws");
+    v(device, "device", "auto, cpu, cuda or cuda:N", runtime());
+    v(fingerprint_size, "fingerprint-size",
+      "fingerprint estimate over the first K points (0 = all)", at_least(0));
+    v(nmi_floor_bits, "nmi-floor-bits",
+      "NMI is reported as 0 for spaces whose 2I(X;U) - I(X;U,U') is below this", at_least(0),
+      finite());
+    v(progress, "progress", "progress bar on stderr (true/false)", runtime());
+  }
+  /// The stand-alone command's files.
+  template <class V>
+  void files(V& v) {
+    using namespace infofrag::fields;
+    v(embeddings, "embeddings", "input embeddings file: its points are the dataset", required());
+    v(out, "out", "output file", required());
+  }
 };
+
+/// Throws ConfigError naming the option (`prefix` + name) and the value for a bad option.
+void validate(const MonteCarloConfig& config, const std::string& prefix = "--");
 
 /// Everything `infofrag mc` finds, float64 on the CPU, in bits.
 struct MonteCarloAnalysis {

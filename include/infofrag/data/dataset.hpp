@@ -7,24 +7,56 @@
 #include <string>
 #include <vector>
 
+#include "infofrag/core/fields.hpp"
+#include "infofrag/core/lists.hpp"
+
 namespace infofrag::data {
 
-/// The datasets infofrag knows. A runtime choice: `parse_dataset_kind` and a switch.
+/// The datasets infofrag knows. A runtime choice: a switch.
 enum class DatasetKind { kDsprites, kFashionMnist, kCircle, kHdf5 };
+inline const std::vector<Choice<DatasetKind>>& field_choices(DatasetKind) {
+  static const std::vector<Choice<DatasetKind>> table = {{DatasetKind::kDsprites, "dsprites"},
+                                                         {DatasetKind::kFashionMnist, "fashion-mnist"},
+                                                         {DatasetKind::kCircle, "circle"},
+                                                         {DatasetKind::kHdf5, "hdf5"}};
+  return table;
+}
 
-/// "dsprites", "fashion-mnist", "circle" or "hdf5"; throws ConfigError naming `option`.
-DatasetKind parse_dataset_kind(const std::string& name, const std::string& option = "dataset");
-std::string dataset_kind_name(DatasetKind kind);
+/// Fashion-MNIST's parts: train (60,000), test (10,000) or all (70,000).
+enum class Split { kTrain, kTest, kAll };
+inline const std::vector<Choice<Split>>& field_choices(Split) {
+  static const std::vector<Choice<Split>> table = {
+      {Split::kTrain, "train"}, {Split::kTest, "test"}, {Split::kAll, "all"}};
+  return table;
+}
 
 /// Which data a stage reads. Section [data] of a sweep config.
 struct DataConfig {
-  std::string dataset = "dsprites";  ///< dsprites, fashion-mnist, circle or hdf5
+  DatasetKind dataset = DatasetKind::kDsprites;  ///< which dataset
   /// fashion-mnist: the folder with the IDX files (empty = /usr/share/datasets/fashion-mnist);
   /// hdf5: the file. Unused otherwise.
   std::string path;
-  std::string split = "train";     ///< fashion-mnist: train (60,000), test (10,000) or all (70,000)
+  Split split = Split::kTrain;     ///< fashion-mnist: which part
   int64_t circle_points = 100000;  ///< circle: number of points, angles evenly spaced
   int64_t circle_bins = 8;         ///< circle: classes of the binned angle (its factor)
+
+  /// Section [data]; the attribute names are those of member files.
+  template <class V>
+  void fields(V& v) {
+    using namespace infofrag::fields;
+    v(dataset, "dataset", "dsprites, fashion-mnist, circle or hdf5");
+    v(path, "path",
+      "fashion-mnist: folder of the IDX files (empty = /usr/share/datasets/fashion-mnist); "
+      "hdf5: the file",
+      attr("data_path"));
+    v(split, "split", "fashion-mnist: train, test or all", attr("data_split"));
+    v(circle_points, "circle-points", "circle: number of evenly spaced points", at_least(1));
+    v(circle_bins, "circle-bins", "circle: classes of the binned angle", at_least(1));
+  }
+  bool operator==(const DataConfig& o) const {
+    return dataset == o.dataset && path == o.path && split == o.split &&
+           circle_points == o.circle_points && circle_bins == o.circle_bins;
+  }
 };
 
 /// A dataset of images or vectors, read by index, with ground-truth factor classes where
@@ -82,9 +114,19 @@ torch::Tensor render_dsprite(const DspritesFactors& factors);
 
 /// Options of `infofrag export-data`.
 struct ExportDataConfig {
-  DataConfig data;      ///< which dataset
-  std::string indices;  ///< items to export, e.g. "0,5,100:200"
-  std::string out;      ///< output HDF5 file, in the `hdf5` dataset layout
+  DataConfig data;    ///< which dataset
+  IndexList indices;  ///< items to export, e.g. "0,5,100:200"
+  std::string out;    ///< output HDF5 file, in the `hdf5` dataset layout
+
+  template <class V>
+  void fields(V& v) {
+    data.fields(v);
+    v(indices, "indices", "items to export, e.g. 0,5,100:200", infofrag::fields::required());
+  }
+  template <class V>
+  void files(V& v) {
+    v(out, "out", "output HDF5 file", infofrag::fields::required());
+  }
 };
 
 /// `infofrag export-data`: writes the chosen items in the layout the `hdf5` dataset reads

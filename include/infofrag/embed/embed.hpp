@@ -3,6 +3,9 @@
 #include <cstdint>
 #include <string>
 
+#include "infofrag/core/device.hpp"
+#include "infofrag/core/fields.hpp"
+#include "infofrag/core/lists.hpp"
 #include "infofrag/io/embeddings.hpp"
 
 namespace infofrag {
@@ -13,11 +16,36 @@ struct EmbedConfig {
   std::string out;                  ///< output embeddings file
   int64_t fingerprint_size = 1000;  ///< N, fingerprint points drawn from the dataset
   uint64_t seed = 0;                ///< draws the fingerprint sample (the same for every member)
-  std::string device = "auto";      ///< auto (CUDA when available), cpu, cuda or cuda:N
+  DeviceChoice device = DeviceChoice::automatic();  ///< where the encoders run
   int64_t batch_size = 500;         ///< points encoded at once
   bool progress = true;             ///< progress bar on stderr
-  std::string indices;              ///< explicit rows ("0:100000:500") in order; empty = a sample
+  /// Explicit rows ("0:100000:500", a:b:step) in order instead of a sample; empty = a sample.
+  /// Checked against the dataset's size when it is opened.
+  IndexList indices;
+
+  /// The stage's options (also `infofrag run`'s [embed] section).
+  template <class V>
+  void fields(V& v) {
+    using namespace infofrag::fields;
+    v(fingerprint_size, "fingerprint-size", "fingerprint points N drawn from the dataset",
+      at_least(1));
+    v(indices, "indices", "explicit dataset rows instead of a sample, e.g. 0:100000:500 (a:b:step)");
+    v(seed, "seed", "seed of the fingerprint sample");
+    v(device, "device", "auto, cpu, cuda or cuda:N", runtime());
+    v(batch_size, "batch-size", "points encoded at once", at_least(1), runtime());
+    v(progress, "progress", "progress bar on stderr (true/false)", runtime());
+  }
+  /// The stand-alone command's files.
+  template <class V>
+  void files(V& v) {
+    using namespace infofrag::fields;
+    v(ensemble, "ensemble", "ensemble folder", required());
+    v(out, "out", "output embeddings file", required());
+  }
 };
+
+/// Throws ConfigError naming the option (`prefix` + name) and the value for a bad option.
+void validate(const EmbedConfig& config, const std::string& prefix = "--");
 
 /// The fingerprint sample: `count` distinct rows of a dataset of `size` items, drawn
 /// uniformly from `seed` and sorted. ConfigError when count is not in [1, size].

@@ -7,42 +7,56 @@
 #include <string>
 #include <vector>
 
+#include "infofrag/core/device.hpp"
+#include "infofrag/core/fields.hpp"
 #include "infofrag/io/embeddings.hpp"
 #include "infofrag/train/ensemble.hpp"
 
 namespace infofrag {
 
 /// What the fused representation is made to share with each member (README, "Fusion").
-/// A runtime choice: `parse_fuse_similarity` and a switch.
+/// A runtime choice: a switch.
 enum class FuseSimilarity {
   kInfo,  ///< I(U;V) = I_U + I_V − I_UV, the shared information (bits)
   kVi,    ///< −VI(U,V) (bits)
   kNmi,   ///< generalized NMI(U,V)
 };
 
-/// "info", "vi" or "nmi"; throws ConfigError naming `option`.
-FuseSimilarity parse_fuse_similarity(const std::string& name,
-                                     const std::string& option = "--similarity");
-std::string fuse_similarity_name(FuseSimilarity similarity);
+inline const std::vector<Choice<FuseSimilarity>>& field_choices(FuseSimilarity) {
+  static const std::vector<Choice<FuseSimilarity>> table = {
+      {FuseSimilarity::kInfo, "info"}, {FuseSimilarity::kVi, "vi"}, {FuseSimilarity::kNmi, "nmi"}};
+  return table;
+}
+
+/// How the fused posteriors are optimized.
+enum class FuseOptimizer {
+  kAdam,  ///< β1 = 0.9, β2 = 0.999
+  kSgd,   ///< plain gradient descent (the paper's notebook: lr 3, 20000 steps)
+};
+inline const std::vector<Choice<FuseOptimizer>>& field_choices(FuseOptimizer) {
+  static const std::vector<Choice<FuseOptimizer>> table = {{FuseOptimizer::kAdam, "adam"},
+                                                           {FuseOptimizer::kSgd, "sgd"}};
+  return table;
+}
 
 /// Options of `infofrag fuse` (config section [fuse]).
 struct FuseConfig {
   std::string embeddings;  ///< input embeddings file: the members and their fingerprint points
   std::string out;         ///< output fusion file (an embeddings file plus /fusion), atomic
-  std::string members;     ///< member ids to fuse, comma-separated; empty = all
-  /// Only these channels, "member:dim,..." (a member's chosen dims form one group whose
+  std::vector<std::string> members;  ///< member ids to fuse, in this order; empty = all
+  /// Only these channels, "member:dim" each (a member's chosen dims form one group whose
   /// distance is the sum of theirs); empty = every chosen member's whole latent space.
-  std::string channels;
-  int64_t dims = 2;                ///< D, latent dimensions of the fused representation
-  std::string similarity = "nmi";  ///< info, vi or nmi: what each member shares with it
-  int64_t steps = 2000;            ///< Adam steps over the fused posteriors
-  double lr = 0.05;                ///< learning rate
-  std::string optimizer = "adam";  ///< adam (β1 = 0.9, β2 = 0.999) or sgd (the paper's: lr 3)
-  uint64_t seed = 0;               ///< draws the initial posteriors (and the held-out points)
-  std::string device = "auto";     ///< auto (CUDA when available), cpu, cuda or cuda:N
-  int64_t fingerprint_size = 0;    ///< fuse over the first K points; 0 = all
-  double nmi_floor_bits = 1e-3;    ///< reported NMI is 0 where either side's 2I − I′ is below
-  bool progress = true;            ///< progress bar on stderr
+  std::vector<std::string> channels;
+  int64_t dims = 2;  ///< D, latent dimensions of the fused representation
+  FuseSimilarity similarity = FuseSimilarity::kNmi;  ///< what each member shares with it
+  int64_t steps = 2000;                              ///< optimizer steps over the fused posteriors
+  double lr = 0.05;                                  ///< learning rate
+  FuseOptimizer optimizer = FuseOptimizer::kAdam;    ///< adam or sgd
+  uint64_t seed = 0;  ///< draws the initial posteriors (and the held-out points)
+  DeviceChoice device = DeviceChoice::automatic();  ///< where the optimization runs
+  int64_t fingerprint_size = 0;  ///< fuse over the first K points; 0 = all
+  double nmi_floor_bits = 1e-3;  ///< reported NMI is 0 where either side's 2I − I′ is below
+  bool progress = true;          ///< progress bar on stderr
 
   /// Ensemble folder that receives an encoder trained to reproduce the fused posteriors, as
   /// member "fused" (DIR/members/fused.h5); empty = no amortization.
@@ -52,7 +66,47 @@ struct FuseConfig {
   int64_t amortize_steps = 2000;    ///< Adam steps of the encoder
   double amortize_lr = 1e-3;        ///< its learning rate
   int64_t amortize_batch_size = 0;  ///< training points per step; 0 = all of them
+
+  /// The stage's options (also `infofrag run`'s [fuse] section).
+  template <class V>
+  void fields(V& v) {
+    using namespace infofrag::fields;
+    v(members, "members", "member ids to fuse, comma-separated (empty = all)");
+    v(channels, "channels",
+      "only these channels, member:dim,... (grouped per member; empty = whole spaces)");
+    v(dims, "dims", "D, dimensions of the fused space", at_least(1));
+    v(similarity, "similarity", "info (shared information), vi (-VI) or nmi");
+    v(steps, "steps", "optimizer steps", at_least(1));
+    v(lr, "lr", "learning rate", positive(), finite());
+    v(optimizer, "optimizer", "adam or sgd (the paper's notebook: sgd, lr 3, 20000 steps)");
+    v(seed, "seed", "seed of the initial posteriors and the held-out points");
+    v(device, "device", "auto, cpu, cuda or cuda:N", runtime());
+    v(fingerprint_size, "fingerprint-size", "fuse over the first K points (0 = all)",
+      at_least(0));
+    v(nmi_floor_bits, "nmi-floor-bits",
+      "reported NMI is 0 where 2I(X;U) - I(X;U,U') is below this", at_least(0), finite());
+    v(progress, "progress", "progress bar on stderr (true/false)", runtime());
+    v(holdout, "holdout", "--amortize: fraction of the points the encoder never sees",
+      at_least(0), below(1));
+    v(amortize_steps, "amortize-steps", "--amortize: Adam steps of the encoder", at_least(1));
+    v(amortize_lr, "amortize-lr", "--amortize: learning rate of the encoder", positive(),
+      finite());
+    v(amortize_batch_size, "amortize-batch-size",
+      "--amortize: training points per step (0 = all)", at_least(0));
+  }
+  /// The stand-alone command's files.
+  template <class V>
+  void files(V& v) {
+    using namespace infofrag::fields;
+    v(embeddings, "embeddings", "input embeddings file", required());
+    v(out, "out", "output fusion file", required());
+    v(amortize, "amortize", "also train an encoder into this ensemble folder, as member 'fused'");
+    v(ensemble, "ensemble", "--amortize: the folder the members came from (model and dataset)");
+  }
 };
+
+/// Throws ConfigError naming the option (`prefix` + name) and the value for a bad option.
+void validate(const FuseConfig& config, const std::string& prefix = "--");
 
 /// One member (or a group of its channels) that the fused representation is compared with.
 struct FuseTarget {

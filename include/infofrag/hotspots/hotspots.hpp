@@ -7,14 +7,26 @@
 #include <string>
 #include <vector>
 
+#include "infofrag/core/fields.hpp"
 #include "infofrag/hotspots/optics.hpp"
 
 namespace infofrag {
 
+/// The distance between channels that OPTICS clusters. A runtime choice: a switch.
+enum class ChannelDistance {
+  kVi,   ///< VI clipped at 0 (bits)
+  kNmi,  ///< −ln max(NMI, 1e−4)
+};
+inline const std::vector<Choice<ChannelDistance>>& field_choices(ChannelDistance) {
+  static const std::vector<Choice<ChannelDistance>> table = {{ChannelDistance::kVi, "vi"},
+                                                             {ChannelDistance::kNmi, "nmi"}};
+  return table;
+}
+
 /// Options of `infofrag hotspots`.
 struct HotspotsConfig {
-  std::string analysis;         ///< analysis file: read, then updated atomically (/hotspots)
-  std::string distance = "vi";  ///< vi (VI clipped at 0) or nmi (−ln max(NMI, 1e−4))
+  std::string analysis;  ///< analysis file: read, then updated atomically (/hotspots)
+  ChannelDistance distance = ChannelDistance::kVi;  ///< what OPTICS clusters
   double min_info_bits = 0.01;  ///< channels with less I(X;U) are dropped, as in the paper
   int64_t min_samples = 20;     ///< OPTICS min_samples
   double xi = 0.05;             ///< OPTICS xi
@@ -23,7 +35,31 @@ struct HotspotsConfig {
   /// Member attribute whose values split a sweep (hotspots per value); "" or an attribute
   /// the members lack skips that part.
   std::string sweep_attr = "beta";
+
+  /// The stage's options (also `infofrag run`'s [hotspots] section).
+  template <class V>
+  void fields(V& v) {
+    using namespace infofrag::fields;
+    v(distance, "distance", "vi (VI clipped at 0) or nmi (-ln max(NMI, 1e-4))");
+    v(min_info_bits, "min-info-bits", "channels with less I(X;U) are dropped", at_least(0),
+      finite());
+    v(min_samples, "min-samples", "OPTICS min_samples", at_least(2));
+    v(xi, "xi", "OPTICS xi", positive(), below(1));
+    v(max_eps, "max-eps", "OPTICS max_eps", positive());
+    v(min_cluster_size, "min-cluster-size", "OPTICS min_cluster_size (0 = min-samples)",
+      at_least(0));
+    v(sweep_attr, "sweep-attr", "member attribute whose values split a sweep (hotspots per value)");
+  }
+  /// The stand-alone command's files.
+  template <class V>
+  void files(V& v) {
+    v(analysis, "analysis", "analysis file; /hotspots is written into it",
+      infofrag::fields::required());
+  }
 };
+
+/// Throws ConfigError naming the option (`prefix` + name) and the value for a bad option.
+void validate(const HotspotsConfig& config, const std::string& prefix = "--");
 
 /// The channel-by-channel matrices of an analysis file that hotspots need.
 struct AnalysisView {
@@ -37,9 +73,6 @@ struct AnalysisView {
   std::vector<std::string> members;         ///< [K] member ids
   torch::Tensor sweep_values;               ///< float64 [K] the sweep attribute, or undefined
 };
-
-/// Throws ConfigError for an unknown distance, a negative floor or min_samples < 2.
-void check_hotspots_config(const HotspotsConfig& config);
 
 /// Reads what `find_hotspots` needs; InputError names the file and the missing dataset.
 AnalysisView read_analysis_view(const std::string& path, const std::string& sweep_attr);
@@ -74,9 +107,9 @@ struct HotspotsResult {
   torch::Tensor sweep_mean_recurrence;  ///< float64 [V] mean recurrence among that value's members
 };
 
-/// The distance between channels that OPTICS clusters: "vi" → max(VI, 0); "nmi" →
-/// −ln max(NMI, 1e−4). ConfigError for another name.
-torch::Tensor channel_distance(const AnalysisView& view, const std::string& distance);
+/// The distance between channels that OPTICS clusters: vi → max(VI, 0); nmi →
+/// −ln max(NMI, 1e−4).
+torch::Tensor channel_distance(const AnalysisView& view, ChannelDistance distance);
 
 /// Drops channels below the floor, runs OPTICS on the rest, and computes the hotspot table
 /// and fragment statistics. InputError when every channel is below the floor or fewer

@@ -3,6 +3,9 @@
 #include <cstdint>
 #include <string>
 
+#include "infofrag/core/device.hpp"
+#include "infofrag/core/fields.hpp"
+
 namespace infofrag {
 
 /// Options of `infofrag traverse`.
@@ -16,8 +19,32 @@ struct TraverseConfig {
   /// A traversal spans the channel's posterior means over the fingerprint from this quantile
   /// to 1 − quantile.
   double quantile = 0.02;
-  std::string device = "cpu";  ///< auto, cpu, cuda or cuda:N
+  DeviceChoice device = DeviceChoice::cpu();  ///< where the decoder runs
+
+  /// The stage's options (also `infofrag run`'s [traverse] section).
+  template <class V>
+  void fields(V& v) {
+    using namespace infofrag::fields;
+    v(steps, "steps", "values per traversal", at_least(2));
+    v(quantile, "quantile",
+      "traverse the channel's posterior means from this quantile to 1 - quantile", at_least(0),
+      below(0.5));
+    v(device, "device", "auto, cpu, cuda or cuda:N", runtime());
+  }
+  /// The stand-alone command's files.
+  template <class V>
+  void files(V& v) {
+    using namespace infofrag::fields;
+    v(analysis, "analysis", "analysis file with /hotspots", required());
+    v(embeddings, "embeddings", "the embeddings file it was computed from", required());
+    v(ensemble, "ensemble", "ensemble folder with the members' weights", required());
+    v(out, "out", "output traversals file", required());
+    v(png, "png", "also a PNG grid (image data)");
+  }
 };
+
+/// Throws ConfigError naming the option (`prefix` + name) and the value for a bad option.
+void validate(const TraverseConfig& config, const std::string& prefix = "--");
 
 /// For each hotspot's medoid channel: decodes `steps` latent vectors in which that channel
 /// sweeps its range and every other channel of the member sits at its mean over the

@@ -7,23 +7,41 @@
 #include <string>
 #include <vector>
 
+#include "infofrag/core/fields.hpp"
+
 namespace infofrag::models {
 
-/// The encoder/decoder families. A runtime choice: `parse_model_kind` and a switch.
+/// The encoder/decoder families. A runtime choice: a switch.
 enum class ModelKind { kConv64, kConv28, kMlp };
+inline const std::vector<Choice<ModelKind>>& field_choices(ModelKind) {
+  static const std::vector<Choice<ModelKind>> table = {
+      {ModelKind::kConv64, "conv64"}, {ModelKind::kConv28, "conv28"}, {ModelKind::kMlp, "mlp"}};
+  return table;
+}
 enum class Activation { kRelu, kTanh };
-
-ModelKind parse_model_kind(const std::string& name, const std::string& option = "model.kind");
-std::string model_kind_name(ModelKind kind);
-Activation parse_activation(const std::string& name,
-                            const std::string& option = "model.activation");
+inline const std::vector<Choice<Activation>>& field_choices(Activation) {
+  static const std::vector<Choice<Activation>> table = {{Activation::kRelu, "relu"},
+                                                        {Activation::kTanh, "tanh"}};
+  return table;
+}
 
 /// Section [model] of a sweep config.
 struct ModelConfig {
-  std::string kind = "conv64";      ///< conv64 (64×64 images), conv28 (28×28) or mlp (vectors)
-  int64_t latents = 10;             ///< d, latent channels per member
-  std::string widths = "256,256";   ///< mlp: hidden widths of the encoder (decoder mirrored)
-  std::string activation = "relu";  ///< mlp: relu or tanh (conv models use relu)
+  ModelKind kind = ModelKind::kConv64;       ///< conv64 (64×64 images), conv28 (28×28), mlp
+  int64_t latents = 10;                      ///< d, latent channels per member
+  std::vector<int64_t> widths = {256, 256};  ///< mlp: hidden widths of the encoder (decoder mirrored)
+  Activation activation = Activation::kRelu;  ///< mlp: relu or tanh (conv models use relu)
+
+  /// Section [model]; the attribute names are those of member files.
+  template <class V>
+  void fields(V& v) {
+    using namespace infofrag::fields;
+    v(kind, "kind", "conv64 (64x64 images), conv28 (28x28 images) or mlp (vectors)",
+      attr("model"));
+    v(latents, "latents", "latent channels d", at_least(1));
+    v(widths, "widths", "mlp: hidden widths, comma-separated", at_least(1));
+    v(activation, "activation", "mlp: relu or tanh");
+  }
 };
 
 /// A model's architecture, resolved against the data it reads.

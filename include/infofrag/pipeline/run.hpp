@@ -3,12 +3,23 @@
 #include <string>
 
 #include "infofrag/analyze/analyze.hpp"
+#include "infofrag/analyze/monte_carlo.hpp"
+#include "infofrag/core/fields.hpp"
 #include "infofrag/embed/embed.hpp"
+#include "infofrag/fuse/fuse.hpp"
 #include "infofrag/hotspots/hotspots.hpp"
 #include "infofrag/hotspots/traverse.hpp"
 #include "infofrag/train/sweep.hpp"
 
 namespace infofrag {
+
+/// The structure figure's matrix.
+enum class FigureMatrix { kNmi, kExpVi };
+inline const std::vector<Choice<FigureMatrix>>& field_choices(FigureMatrix) {
+  static const std::vector<Choice<FigureMatrix>> table = {{FigureMatrix::kNmi, "nmi"},
+                                                          {FigureMatrix::kExpVi, "exp-vi"}};
+  return table;
+}
 
 /// The figures stage: the plotting script, run with an interpreter that has numpy, h5py and
 /// matplotlib.
@@ -16,12 +27,21 @@ struct FiguresConfig {
   bool enabled = true;                      ///< false skips the figures
   std::string python = "/usr/bin/python3";  ///< interpreter
   std::string script;                       ///< plot_figures.py (the command's default: its own)
-  std::string matrix = "nmi";               ///< nmi or exp-vi, the structure figure's matrix
+  FigureMatrix matrix = FigureMatrix::kNmi;  ///< nmi or exp-vi, the structure figure's matrix
+
+  template <class V>
+  void fields(V& v) {
+    v(enabled, "enabled", "draw the figures (true/false)");
+    v(python, "python", "interpreter with numpy, h5py and matplotlib");
+    v(script, "script", "plot_figures.py (empty = the one installed with the command)");
+    v(matrix, "matrix", "nmi or exp-vi: the structure figure's matrix");
+  }
 };
 
 /// `infofrag run`: one config for the whole pipeline. Each stage's paths are set from `out`:
 ///   out/ensemble  out/embeddings.h5  out/analysis.h5 (with /hotspots)
 ///   out/traversals.h5  out/figures/{structure,sweep,traversals,curves}.png, traversals_grid.png
+///   out/mc.h5 ([mc] enabled = true)  out/fused.h5 ([fuse] enabled = true)
 struct RunConfig {
   std::string out;           ///< run folder
   train::TrainConfig train;  ///< [data] [model] [objective] [train]
@@ -29,13 +49,44 @@ struct RunConfig {
   AnalyzeConfig analyze;     ///< [analyze]
   HotspotsConfig hotspots;   ///< [hotspots]
   TraverseConfig traverse;   ///< [traverse]
-  FiguresConfig figures;     ///< [figures]
+  bool mc_enabled = false;   ///< [mc] enabled: whole spaces by Monte Carlo, after analyze
+  MonteCarloConfig mc;       ///< [mc]
+  bool fuse_enabled = false;  ///< [fuse] enabled: one fused representation, after analyze
+  FuseConfig fuse;            ///< [fuse]
+  FiguresConfig figures;      ///< [figures]
+
+  template <class V>
+  void fields(V& v) {
+    train.fields(v);
+    v.section("embed", embed);
+    v.section("analyze", analyze);
+    v.section("hotspots", hotspots);
+    v.section("traverse", traverse);
+    v.group("mc", [&](auto& g) {
+      g(mc_enabled, "enabled", "run mc into mc.h5 (true/false)");
+      mc.fields(g);
+    });
+    v.group("fuse", [&](auto& g) {
+      g(fuse_enabled, "enabled", "run fuse into fused.h5 (true/false)");
+      fuse.fields(g);
+    });
+    v.section("figures", figures);
+  }
+  template <class V>
+  void files(V& v) {
+    v(out, "out", "run folder", infofrag::fields::required());
+  }
 };
 
-/// Runs train → embed → analyze → hotspots → traverse → figures into config.out. Resumable:
-/// training resumes from its checkpoints, and a stage whose output is complete is skipped
-/// (delete an output to redo its stage). Every stage's options are validated before
-/// training starts. Returns 0.
+/// Validates every stage that `config` will run (each stage's own `validate`, the sweep
+/// against its data and model, the figures' interpreter and script), touching no file.
+/// Throws ConfigError naming the section's option ("analyze.memory-budget-mb = 0: ...").
+void validate(const RunConfig& config);
+
+/// Runs train → embed → analyze → hotspots → traverse → (mc) → (fuse) → figures into
+/// config.out. Resumable: training resumes from its checkpoints, and a stage whose output is
+/// complete is skipped (delete an output to redo its stage). Every stage's options are
+/// validated (`validate`) before any folder is made. Returns 0.
 int run_pipeline(RunConfig config);
 
 }  // namespace infofrag

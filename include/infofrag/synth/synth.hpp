@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "infofrag/core/fields.hpp"
 #include "infofrag/io/embeddings.hpp"
 
 namespace infofrag {
@@ -16,16 +17,37 @@ namespace infofrag {
 /// standard deviation `noise` (cycling through the list over members, like a β sweep).
 /// Its other channels are uninformative: mean ≈ 0, variance 1, like the prior.
 struct SynthConfig {
-  std::string out;                 ///< output embeddings file
-  int64_t points = 1000;           ///< N, fingerprint points
-  int64_t members = 8;             ///< ensemble members
-  int64_t dims = 8;                ///< latent channels per member
-  std::string discrete = "3,6";    ///< classes of each discrete factor, comma-separated
-  int64_t continuous = 2;          ///< number of continuous factors
-  int64_t bins = 8;                ///< label classes of a continuous factor
-  std::string noise = "0.05,0.2";  ///< posterior std of encoding channels, cycled over members
-  double encode_prob = 1.0;        ///< chance that a member encodes a given factor
-  uint64_t seed = 0;               ///< random seed; the same seed gives the same file
+  std::string out;                          ///< output embeddings file
+  int64_t points = 1000;                    ///< N, fingerprint points
+  int64_t members = 8;                      ///< ensemble members
+  int64_t dims = 8;                         ///< latent channels per member
+  std::vector<int64_t> discrete = {3, 6};   ///< classes of each discrete factor
+  int64_t continuous = 2;                   ///< number of continuous factors
+  int64_t bins = 8;                         ///< label classes of a continuous factor
+  std::vector<double> noise = {0.05, 0.2};  ///< posterior std of encoding channels, cycled
+  double encode_prob = 1.0;                 ///< chance that a member encodes a given factor
+  uint64_t seed = 0;                        ///< random seed; the same seed gives the same file
+
+  template <class V>
+  void fields(V& v) {
+    using namespace infofrag::fields;
+    v(points, "points", "fingerprint points N", at_least(1));
+    v(members, "members", "ensemble members", at_least(1));
+    v(dims, "dims", "latent channels per member", at_least(1));
+    v(discrete, "discrete", "classes of each discrete factor, comma-separated (empty for none)",
+      at_least(2));
+    v(continuous, "continuous", "number of continuous factors (uniform on [0, 1])", at_least(0));
+    v(bins, "bins", "label classes of each continuous factor", at_least(2));
+    v(noise, "noise", "posterior std of encoding channels, cycled over members", required(),
+      positive(), finite());
+    v(encode_prob, "encode-prob", "chance that a member encodes a given factor", at_least(0),
+      at_most(1));
+    v(seed, "seed", "random seed");
+  }
+  template <class V>
+  void files(V& v) {
+    v(out, "out", "output embeddings file", infofrag::fields::required());
+  }
 };
 
 /// The synthetic ensemble, in memory. Members are "member_00", "member_01", ...; each has

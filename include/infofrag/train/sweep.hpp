@@ -5,25 +5,42 @@
 #include <string>
 #include <vector>
 
+#include "infofrag/core/device.hpp"
+#include "infofrag/core/fields.hpp"
 #include "infofrag/data/dataset.hpp"
 #include "infofrag/models/vae.hpp"
 
 namespace infofrag::train {
 
-/// The training objectives. A runtime choice: `parse_objective_kind` and a switch.
+/// The training objectives. A runtime choice: a switch.
 enum class ObjectiveKind { kBetaVae, kAnnealedVae };
-
-ObjectiveKind parse_objective_kind(const std::string& name,
-                                   const std::string& option = "objective.kind");
-std::string objective_kind_name(ObjectiveKind kind);
+inline const std::vector<Choice<ObjectiveKind>>& field_choices(ObjectiveKind) {
+  static const std::vector<Choice<ObjectiveKind>> table = {
+      {ObjectiveKind::kBetaVae, "beta-vae"}, {ObjectiveKind::kAnnealedVae, "annealed-vae"}};
+  return table;
+}
 
 /// Section [objective] of a sweep config. List-valued fields are the sweep's grid.
 struct ObjectiveConfig {
-  std::string kind = "beta-vae";    ///< beta-vae or annealed-vae
-  std::string beta = "4";           ///< beta-vae: β values, comma-separated
-  std::string gamma = "1000";       ///< annealed-vae: γ values, comma-separated
-  std::string capacity = "25";      ///< annealed-vae: C_max values (nats), comma-separated
+  ObjectiveKind kind = ObjectiveKind::kBetaVae;  ///< beta-vae or annealed-vae
+  std::vector<double> beta = {4};                ///< beta-vae: β values
+  std::vector<double> gamma = {1000};            ///< annealed-vae: γ values
+  std::vector<double> capacity = {25};           ///< annealed-vae: C_max values (nats)
   int64_t capacity_steps = 100000;  ///< annealed-vae: steps over which C rises from 0 to C_max
+
+  template <class V>
+  void fields(V& v) {
+    using namespace infofrag::fields;
+    v(kind, "kind", "beta-vae or annealed-vae");
+    v(beta, "beta", "beta-vae: beta values (a grid dimension), comma-separated", required(),
+      at_least(0), finite());
+    v(gamma, "gamma", "annealed-vae: gamma values, comma-separated", required(), at_least(0),
+      finite());
+    v(capacity, "capacity", "annealed-vae: C_max values (nats), comma-separated", required(),
+      at_least(0), finite());
+    v(capacity_steps, "capacity-steps",
+      "annealed-vae: steps over which C rises linearly to C_max", at_least(1));
+  }
 };
 
 /// One sweep: every combination of the objective's grid values, times `seeds` seeds. Each
@@ -34,19 +51,53 @@ struct TrainConfig {
   ObjectiveConfig objective;  ///< [objective]
   int64_t steps = 1000;       ///< optimizer steps per member
   int64_t batch_size = 64;    ///< items per member per step
-  /// Adam learning rates (β1 = 0.9, β2 = 0.999, ε = 1e-8), comma-separated: a grid
-  /// dimension like the objective's values.
-  std::string lr = "1e-4";
+  /// Adam learning rates (β1 = 0.9, β2 = 0.999, ε = 1e-8): a grid dimension like the
+  /// objective's values.
+  std::vector<double> lr = {1e-4};
   int64_t seeds = 1;                ///< seeds per grid point
   int64_t first_seed = 0;           ///< seeds are first_seed, first_seed + 1, ...
   int64_t pack_size = 8;            ///< K: members trained together in one batched model
   int64_t checkpoint_every = 1000;  ///< steps between checkpoints
   int64_t curve_window = 100;       ///< steps averaged into one point of the training curves
-  std::string device = "auto";      ///< auto (CUDA when available), cpu, cuda or cuda:N
+  DeviceChoice device = DeviceChoice::automatic();  ///< where training runs
   bool progress = true;             ///< progress bar with ETA on stderr
   bool dry_run = false;             ///< validate and list the members, train nothing
   std::string out;                  ///< ensemble folder
+
+  /// The sweep: sections [data], [model], [objective] and [train] (also in `infofrag run`).
+  /// Runtime fields aside, this is the ensemble's config.ini.
+  template <class V>
+  void fields(V& v) {
+    using namespace infofrag::fields;
+    v.section("data", data);
+    v.section("model", model);
+    v.section("objective", objective);
+    v.group("train", [&](auto& g) {
+      g(steps, "steps", "optimizer steps per member", at_least(1));
+      g(batch_size, "batch-size", "items per member per step", at_least(1));
+      g(lr, "lr", "Adam learning rates (a grid dimension), comma-separated", required(),
+        positive(), finite());
+      g(seeds, "seeds", "seeds per grid point", at_least(1));
+      g(first_seed, "first-seed", "first seed", at_least(0));
+      g(pack_size, "pack-size", "K: members trained together in one batched model", at_least(1));
+      g(checkpoint_every, "checkpoint-every", "steps between checkpoints", at_least(1));
+      g(curve_window, "curve-window", "steps averaged into one point of the training curves",
+        at_least(1));
+      g(device, "device", "auto, cpu, cuda or cuda:N", runtime());
+      g(progress, "progress", "progress bar on stderr (true/false)", runtime());
+    });
+  }
+  /// The stand-alone command's own options.
+  template <class V>
+  void files(V& v) {
+    using namespace infofrag::fields;
+    v(out, "out", "ensemble folder", required());
+    v(dry_run, "dry-run", "validate the sweep and list its members only", flag());
+  }
 };
+
+/// Throws ConfigError naming the option (`prefix` + name) and the value for a bad option.
+void validate(const TrainConfig& config, const std::string& prefix = "");
 
 /// One member of a sweep, with its resolved hyperparameters.
 struct MemberSpec {
@@ -66,8 +117,9 @@ struct MemberSpec {
 /// option and the value.
 std::vector<MemberSpec> expand_sweep(const TrainConfig& config);
 
-/// The config as an INI file with every key, in the format `infofrag train --config` reads.
-/// Identical configs give identical text; resuming compares it.
+/// The config as an INI file with every key but the runtime ones, in the format
+/// `infofrag train --config` reads. Identical sweeps give identical text; resuming compares
+/// it (after reading the folder's config.ini back, so that files written before read too).
 std::string sweep_ini(const TrainConfig& config);
 
 }  // namespace infofrag::train
