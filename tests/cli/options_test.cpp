@@ -1,6 +1,7 @@
 // Options: declared once in each config's field table; slips are errors where they are read.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
