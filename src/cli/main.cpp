@@ -7,11 +7,13 @@
 #include <map>
 #include <set>
 
+#include "data_files.hpp"
 #include "infofrag/analyze/analyze.hpp"
 #include "infofrag/analyze/monte_carlo.hpp"
 #include "infofrag/analyze/summary.hpp"
 #include "infofrag/core/error.hpp"
 #include "infofrag/core/tensor_options.hpp"
+#include "infofrag/core/text.hpp"
 #include "infofrag/data/dataset.hpp"
 #include "infofrag/embed/embed.hpp"
 #include "infofrag/fuse/fuse.hpp"
@@ -21,8 +23,6 @@
 #include "infofrag/synth/synth.hpp"
 #include "infofrag/train/trainer.hpp"
 #include "infofrag/version.hpp"
-#include "data_files.hpp"
-#include "infofrag/core/text.hpp"
 #include "options.hpp"
 
 namespace {

@@ -68,8 +68,8 @@ Embeddings embed_ensemble(const EmbedConfig& config) {
     if (!records.empty() && !same_data(record.data, records.front().data)) {
       throw InputError(path + ": trained on dataset '" + fields::format(record.data.dataset) +
                        "' (path '" + record.data.path + "', split '" +
-                       fields::format(record.data.split) + "'), unlike " +
-                       finished.front() + "; an ensemble shares one dataset");
+                       fields::format(record.data.split) + "'), unlike " + finished.front() +
+                       "; an ensemble shares one dataset");
     }
     records.push_back(std::move(record));
     finished.push_back(path);

@@ -195,9 +195,10 @@ AmortizeSetup prepare_amortize(const Embeddings& embeddings, const FuseConfig& c
   for (int64_t i = 0; i < n; ++i) {
     const int64_t row = rows[i];
     if (row < 0 || row >= size) {
-      throw InputError(file + ": /fingerprint/index[" + std::to_string(i) + "] = " +
-                       std::to_string(row) + " is not a row of dataset '" + fields::format(s.source.data.dataset) +
-                       "' (" + std::to_string(size) + " items, from " + s.member_path + ")");
+      throw InputError(file + ": /fingerprint/index[" + std::to_string(i) +
+                       "] = " + std::to_string(row) + " is not a row of dataset '" +
+                       fields::format(s.source.data.dataset) + "' (" + std::to_string(size) +
+                       " items, from " + s.member_path + ")");
     }
     s.rows.push_back(row);
   }
@@ -392,8 +393,8 @@ std::vector<FuseTarget> fuse_targets(const Embeddings& embeddings, const FuseCon
                         dim_text);
     }
     if (!listed.empty() && std::find(listed.begin(), listed.end(), id) == listed.end()) {
-      throw ConfigError(context + ": member '" + id + "' is not among --members '" +
-                        members_text + "'");
+      throw ConfigError(context + ": member '" + id + "' is not among --members '" + members_text +
+                        "'");
     }
     auto t = std::find_if(targets.begin(), targets.end(),
                           [&](const FuseTarget& x) { return x.member == id; });
@@ -639,8 +640,8 @@ int run_fuse(const FuseConfig& config) {
                "fuse: %zu members -> %lld dims over %lld points by %s in %.2fs: I(X;U) = %.3f "
                "bits, mean NMI %.4f, mean VI %.4f bits\n",
                targets.size(), static_cast<long long>(config.dims),
-               static_cast<long long>(fusion.mu.size(0)), fields::format(config.similarity).c_str(), fusion.seconds,
-               fusion.info_bits, fusion.member_nmi.mean().item<double>(),
+               static_cast<long long>(fusion.mu.size(0)), fields::format(config.similarity).c_str(),
+               fusion.seconds, fusion.info_bits, fusion.member_nmi.mean().item<double>(),
                fusion.member_vi_bits.mean().item<double>());
   if (fusion.factor_nmi.defined()) {
     for (size_t f = 0; f < embeddings.factor_names.size(); ++f) {

@@ -18,9 +18,10 @@ ModelSpec resolve_model(const ModelConfig& config, const std::vector<int64_t>& i
   spec.latents = config.latents;
   const auto expect_image = [&](int64_t side) {
     if (item_shape.size() != 3 || item_shape[1] != side || item_shape[2] != side) {
-      throw ConfigError("model.kind = " + fields::format(config.kind) + " needs images of shape [C, " +
-                        std::to_string(side) + ", " + std::to_string(side) +
-                        "], but the dataset's items have shape " + shape_string(item_shape));
+      throw ConfigError("model.kind = " + fields::format(config.kind) +
+                        " needs images of shape [C, " + std::to_string(side) + ", " +
+                        std::to_string(side) + "], but the dataset's items have shape " +
+                        shape_string(item_shape));
     }
   };
   switch (spec.kind) {

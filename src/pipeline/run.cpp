@@ -103,8 +103,8 @@ int run_pipeline(RunConfig config) {
   const fs::path root(c.out);
   const fs::path figures = root / "figures";
   check_output_folder(
-      c.out, {"ensemble", "embeddings.h5", "analysis.h5", "traversals.h5", "figures", "mc.h5",
-              "fused.h5"},
+      c.out,
+      {"ensemble", "embeddings.h5", "analysis.h5", "traversals.h5", "figures", "mc.h5", "fused.h5"},
       {{"data.path", c.train.data.path}, {"figures.script", c.figures.script}}, "--out");
   fs::create_directories(root);
 
@@ -160,8 +160,9 @@ int run_pipeline(RunConfig config) {
     const std::string command =
         shell_quoted(c.figures.python) + " " + shell_quoted(c.figures.script) + " --analysis " +
         shell_quoted(c.analyze.out) + " --traversals " + shell_quoted(c.traverse.out) +
-        " --ensemble " + shell_quoted(c.train.out) + " --matrix " + shell_quoted(fields::format(c.figures.matrix)) +
-        " --out " + shell_quoted(figures.string()) + " >&2";
+        " --ensemble " + shell_quoted(c.train.out) + " --matrix " +
+        shell_quoted(fields::format(c.figures.matrix)) + " --out " +
+        shell_quoted(figures.string()) + " >&2";
     if (std::system(command.c_str()) != 0) {
       throw Error("figures: the plotting script failed: " + command);
     }

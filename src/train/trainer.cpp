@@ -14,8 +14,8 @@
 
 #include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
-#include "infofrag/core/limits.hpp"
 #include "infofrag/core/fields.hpp"
+#include "infofrag/core/limits.hpp"
 #include "infofrag/core/progress.hpp"
 #include "infofrag/io/atomic_file.hpp"
 #include "infofrag/io/h5.hpp"

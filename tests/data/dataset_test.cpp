@@ -323,8 +323,9 @@ TEST_CASE("data/fashion-mnist: splits, classes and known values", "[data]") {
   CHECK(torch::equal(counts, torch::full({10}, 7000, torch::kInt64)));
 
   // Splits are parsed at the boundary.
-  CHECK_THROWS_WITH(infofrag::fields::parse_option<infofrag::data::Split>("validation", "data.split"),
-                    Catch::Contains("data.split = 'validation'"));
+  CHECK_THROWS_WITH(
+      infofrag::fields::parse_option<infofrag::data::Split>("validation", "data.split"),
+      Catch::Contains("data.split = 'validation'"));
 }
 
 TEST_CASE("data/fashion-mnist: a missing or corrupt file names the path and the package",

@@ -224,7 +224,7 @@ TEST_CASE("fuse: target selection errors name the option and the value", "[fuse]
       return;
     }
     FAIL("no ConfigError for members '" << infofrag::fields::format(c.members) << "' channels '"
-                                         << infofrag::fields::format(c.channels) << "'");
+                                        << infofrag::fields::format(c.channels) << "'");
   };
   FuseConfig c;
   c.members = {"copy_0", "nobody"};

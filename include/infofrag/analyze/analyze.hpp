@@ -16,16 +16,16 @@ namespace infofrag {
 
 /// Options of `infofrag analyze` (config section [analyze]).
 struct AnalyzeConfig {
-  std::string embeddings;                       ///< input embeddings file
-  std::string out;                              ///< output analysis file, written atomically
-  DeviceChoice device = DeviceChoice::cpu();    ///< where the fingerprint pass runs
-  torch::Dtype dtype = torch::kFloat32;         ///< precision of the fingerprint pass
-  int64_t fingerprint_size = 0;                 ///< use the first K fingerprint points; 0 = all
-  double nmi_floor_bits = 1e-3;                 ///< NMI is 0 where a channel's 2I − I′ is below
-  int64_t memory_budget_mb = 1024;              ///< working memory for one tile of rows, MiB
-  int64_t tile_rows = 0;                        ///< rows per tile; 0 = automatic
-  bool whole_spaces = true;                     ///< also compare members' whole latent spaces
-  bool progress = true;                         ///< progress bar on stderr
+  std::string embeddings;                     ///< input embeddings file
+  std::string out;                            ///< output analysis file, written atomically
+  DeviceChoice device = DeviceChoice::cpu();  ///< where the fingerprint pass runs
+  torch::Dtype dtype = torch::kFloat32;       ///< precision of the fingerprint pass
+  int64_t fingerprint_size = 0;               ///< use the first K fingerprint points; 0 = all
+  double nmi_floor_bits = 1e-3;               ///< NMI is 0 where a channel's 2I − I′ is below
+  int64_t memory_budget_mb = 1024;            ///< working memory for one tile of rows, MiB
+  int64_t tile_rows = 0;                      ///< rows per tile; 0 = automatic
+  bool whole_spaces = true;                   ///< also compare members' whole latent spaces
+  bool progress = true;                       ///< progress bar on stderr
 
   /// The stage's options (also `infofrag run`'s [analyze] section).
   template <class V>

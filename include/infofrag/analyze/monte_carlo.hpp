@@ -15,12 +15,12 @@ namespace infofrag {
 
 /// Options of `infofrag mc` (config section [mc]).
 struct MonteCarloConfig {
-  std::string embeddings;        ///< input embeddings file: its N points are the dataset D
-  std::string out;               ///< output file, written atomically
+  std::string embeddings;            ///< input embeddings file: its N points are the dataset D
+  std::string out;                   ///< output file, written atomically
   std::vector<std::string> members;  ///< member ids to compare, in this order; empty = all
-  int64_t samples = 2000;        ///< S Monte Carlo samples (x ~ D, then u ~ p(u|x))
-  int64_t chunk = 4096;          ///< dataset points per chunk of the log-mean-exp
-  uint64_t seed = 0;             ///< seed of the draws
+  int64_t samples = 2000;            ///< S Monte Carlo samples (x ~ D, then u ~ p(u|x))
+  int64_t chunk = 4096;              ///< dataset points per chunk of the log-mean-exp
+  uint64_t seed = 0;                 ///< seed of the draws
   DeviceChoice device = DeviceChoice::automatic();  ///< where the draws run
   int64_t fingerprint_size = 0;  ///< fingerprint estimate over the first K points; 0 = all
   double nmi_floor_bits = 1e-3;  ///< NMI is 0 where a space's 2I − I′ is below this
@@ -32,8 +32,7 @@ struct MonteCarloConfig {
     using namespace infofrag::fields;
     v(members, "members", "member ids to compare, comma-separated (empty = all)");
     v(samples, "samples", "Monte Carlo samples S", at_least(1));
-    v(chunk, "chunk", "dataset points per chunk of the log-mean-exp (bounds memory)",
-      at_least(1));
+    v(chunk, "chunk", "dataset points per chunk of the log-mean-exp (bounds memory)", at_least(1));
     v(seed, "seed", "seed of the draws");
     v(device, "device", "auto, cpu, cuda or cuda:N", runtime());
     v(fingerprint_size, "fingerprint-size",

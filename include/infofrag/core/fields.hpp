@@ -328,8 +328,7 @@ class Checker : public Visitor<Checker> {
  public:
   using Visitor::Visitor;
   template <class T, class... Extras>
-  void operator()(const T& value, const char* name, const char* /*help*/,
-                  const Extras&... extras) {
+  void operator()(const T& value, const char* name, const char* /*help*/, const Extras&... extras) {
     (run(value, name, extras), ...);
   }
 
@@ -431,9 +430,11 @@ using AttrValue = std::variant<int64_t, double, std::string>;
 template <class... Extras>
 std::string attr_name(const char* name, const Extras&... extras) {
   std::string out = name;
-  ((void)[&] {
-    if constexpr (std::is_same_v<std::decay_t<decltype(extras)>, Attr>) out = extras.name;
-  }(), ...);
+  (
+      (void)[&] {
+        if constexpr (std::is_same_v<std::decay_t<decltype(extras)>, Attr>) out = extras.name;
+      }(),
+      ...);
   for (char& c : out) c = c == '-' ? '_' : c;
   return out;
 }
@@ -442,8 +443,7 @@ std::string attr_name(const char* name, const Extras&... extras) {
 class AttrWriter : public Visitor<AttrWriter> {
  public:
   template <class T, class... Extras>
-  void operator()(const T& value, const char* name, const char* /*help*/,
-                  const Extras&... extras) {
+  void operator()(const T& value, const char* name, const char* /*help*/, const Extras&... extras) {
     const std::string key = attr_name(name, extras...);
     if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
       attrs_.emplace_back(key, static_cast<int64_t>(value));
@@ -484,10 +484,12 @@ class AttrReader : public Visitor<AttrReader> {
         throw InputError(source_ + ": attribute '" + key + "' = '" + *text + "' " + e.what());
       }
     } else if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
-      value = std::visit([](auto v) -> T {
-        if constexpr (std::is_arithmetic_v<decltype(v)>) return static_cast<T>(v);
-        return T{};
-      }, stored);
+      value = std::visit(
+          [](auto v) -> T {
+            if constexpr (std::is_arithmetic_v<decltype(v)>) return static_cast<T>(v);
+            return T{};
+          },
+          stored);
     } else {
       throw InputError(source_ + ": attribute '" + key + "' is a number, expected text");
     }

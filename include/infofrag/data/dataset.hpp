@@ -15,10 +15,11 @@ namespace infofrag::data {
 /// The datasets infofrag knows. A runtime choice: a switch.
 enum class DatasetKind { kDsprites, kFashionMnist, kCircle, kHdf5 };
 inline const std::vector<Choice<DatasetKind>>& field_choices(DatasetKind) {
-  static const std::vector<Choice<DatasetKind>> table = {{DatasetKind::kDsprites, "dsprites"},
-                                                         {DatasetKind::kFashionMnist, "fashion-mnist"},
-                                                         {DatasetKind::kCircle, "circle"},
-                                                         {DatasetKind::kHdf5, "hdf5"}};
+  static const std::vector<Choice<DatasetKind>> table = {
+      {DatasetKind::kDsprites, "dsprites"},
+      {DatasetKind::kFashionMnist, "fashion-mnist"},
+      {DatasetKind::kCircle, "circle"},
+      {DatasetKind::kHdf5, "hdf5"}};
   return table;
 }
 

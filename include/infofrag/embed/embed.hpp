@@ -17,8 +17,8 @@ struct EmbedConfig {
   int64_t fingerprint_size = 1000;  ///< N, fingerprint points drawn from the dataset
   uint64_t seed = 0;                ///< draws the fingerprint sample (the same for every member)
   DeviceChoice device = DeviceChoice::automatic();  ///< where the encoders run
-  int64_t batch_size = 500;         ///< points encoded at once
-  bool progress = true;             ///< progress bar on stderr
+  int64_t batch_size = 500;                         ///< points encoded at once
+  bool progress = true;                             ///< progress bar on stderr
   /// Explicit rows ("0:100000:500", a:b:step) in order instead of a sample; empty = a sample.
   /// Checked against the dataset's size when it is opened.
   IndexList indices;
@@ -29,7 +29,8 @@ struct EmbedConfig {
     using namespace infofrag::fields;
     v(fingerprint_size, "fingerprint-size", "fingerprint points N drawn from the dataset",
       at_least(1));
-    v(indices, "indices", "explicit dataset rows instead of a sample, e.g. 0:100000:500 (a:b:step)");
+    v(indices, "indices",
+      "explicit dataset rows instead of a sample, e.g. 0:100000:500 (a:b:step)");
     v(seed, "seed", "seed of the fingerprint sample");
     v(device, "device", "auto, cpu, cuda or cuda:N", runtime());
     v(batch_size, "batch-size", "points encoded at once", at_least(1), runtime());

@@ -54,7 +54,7 @@ struct FuseConfig {
   FuseOptimizer optimizer = FuseOptimizer::kAdam;    ///< adam or sgd
   uint64_t seed = 0;  ///< draws the initial posteriors (and the held-out points)
   DeviceChoice device = DeviceChoice::automatic();  ///< where the optimization runs
-  int64_t fingerprint_size = 0;  ///< fuse over the first K points; 0 = all
+  int64_t fingerprint_size = 0;                     ///< fuse over the first K points; 0 = all
   double nmi_floor_bits = 1e-3;  ///< reported NMI is 0 where either side's 2I − I′ is below
   bool progress = true;          ///< progress bar on stderr
 
@@ -81,18 +81,16 @@ struct FuseConfig {
     v(optimizer, "optimizer", "adam or sgd (the paper's notebook: sgd, lr 3, 20000 steps)");
     v(seed, "seed", "seed of the initial posteriors and the held-out points");
     v(device, "device", "auto, cpu, cuda or cuda:N", runtime());
-    v(fingerprint_size, "fingerprint-size", "fuse over the first K points (0 = all)",
-      at_least(0));
-    v(nmi_floor_bits, "nmi-floor-bits",
-      "reported NMI is 0 where 2I(X;U) - I(X;U,U') is below this", at_least(0), finite());
+    v(fingerprint_size, "fingerprint-size", "fuse over the first K points (0 = all)", at_least(0));
+    v(nmi_floor_bits, "nmi-floor-bits", "reported NMI is 0 where 2I(X;U) - I(X;U,U') is below this",
+      at_least(0), finite());
     v(progress, "progress", "progress bar on stderr (true/false)", runtime());
-    v(holdout, "holdout", "--amortize: fraction of the points the encoder never sees",
-      at_least(0), below(1));
+    v(holdout, "holdout", "--amortize: fraction of the points the encoder never sees", at_least(0),
+      below(1));
     v(amortize_steps, "amortize-steps", "--amortize: Adam steps of the encoder", at_least(1));
-    v(amortize_lr, "amortize-lr", "--amortize: learning rate of the encoder", positive(),
-      finite());
-    v(amortize_batch_size, "amortize-batch-size",
-      "--amortize: training points per step (0 = all)", at_least(0));
+    v(amortize_lr, "amortize-lr", "--amortize: learning rate of the encoder", positive(), finite());
+    v(amortize_batch_size, "amortize-batch-size", "--amortize: training points per step (0 = all)",
+      at_least(0));
   }
   /// The stand-alone command's files.
   template <class V>

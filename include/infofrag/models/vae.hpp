@@ -27,17 +27,17 @@ inline const std::vector<Choice<Activation>>& field_choices(Activation) {
 
 /// Section [model] of a sweep config.
 struct ModelConfig {
-  ModelKind kind = ModelKind::kConv64;       ///< conv64 (64×64 images), conv28 (28×28), mlp
-  int64_t latents = 10;                      ///< d, latent channels per member
-  std::vector<int64_t> widths = {256, 256};  ///< mlp: hidden widths of the encoder (decoder mirrored)
+  ModelKind kind = ModelKind::kConv64;  ///< conv64 (64×64 images), conv28 (28×28), mlp
+  int64_t latents = 10;                 ///< d, latent channels per member
+  std::vector<int64_t> widths = {256,
+                                 256};  ///< mlp: hidden widths of the encoder (decoder mirrored)
   Activation activation = Activation::kRelu;  ///< mlp: relu or tanh (conv models use relu)
 
   /// Section [model]; the attribute names are those of member files.
   template <class V>
   void fields(V& v) {
     using namespace infofrag::fields;
-    v(kind, "kind", "conv64 (64x64 images), conv28 (28x28 images) or mlp (vectors)",
-      attr("model"));
+    v(kind, "kind", "conv64 (64x64 images), conv28 (28x28 images) or mlp (vectors)", attr("model"));
     v(latents, "latents", "latent channels d", at_least(1));
     v(widths, "widths", "mlp: hidden widths, comma-separated", at_least(1));
     v(activation, "activation", "mlp: relu or tanh");

@@ -24,9 +24,9 @@ inline const std::vector<Choice<FigureMatrix>>& field_choices(FigureMatrix) {
 /// The figures stage: the plotting script, run with an interpreter that has numpy, h5py and
 /// matplotlib.
 struct FiguresConfig {
-  bool enabled = true;                      ///< false skips the figures
-  std::string python = "/usr/bin/python3";  ///< interpreter
-  std::string script;                       ///< plot_figures.py (the command's default: its own)
+  bool enabled = true;                       ///< false skips the figures
+  std::string python = "/usr/bin/python3";   ///< interpreter
+  std::string script;                        ///< plot_figures.py (the command's default: its own)
   FigureMatrix matrix = FigureMatrix::kNmi;  ///< nmi or exp-vi, the structure figure's matrix
 
   template <class V>
@@ -43,14 +43,14 @@ struct FiguresConfig {
 ///   out/traversals.h5  out/figures/{structure,sweep,traversals,curves}.png, traversals_grid.png
 ///   out/mc.h5 ([mc] enabled = true)  out/fused.h5 ([fuse] enabled = true)
 struct RunConfig {
-  std::string out;           ///< run folder
-  train::TrainConfig train;  ///< [data] [model] [objective] [train]
-  EmbedConfig embed;         ///< [embed]
-  AnalyzeConfig analyze;     ///< [analyze]
-  HotspotsConfig hotspots;   ///< [hotspots]
-  TraverseConfig traverse;   ///< [traverse]
-  bool mc_enabled = false;   ///< [mc] enabled: whole spaces by Monte Carlo, after analyze
-  MonteCarloConfig mc;       ///< [mc]
+  std::string out;            ///< run folder
+  train::TrainConfig train;   ///< [data] [model] [objective] [train]
+  EmbedConfig embed;          ///< [embed]
+  AnalyzeConfig analyze;      ///< [analyze]
+  HotspotsConfig hotspots;    ///< [hotspots]
+  TraverseConfig traverse;    ///< [traverse]
+  bool mc_enabled = false;    ///< [mc] enabled: whole spaces by Monte Carlo, after analyze
+  MonteCarloConfig mc;        ///< [mc]
   bool fuse_enabled = false;  ///< [fuse] enabled: one fused representation, after analyze
   FuseConfig fuse;            ///< [fuse]
   FiguresConfig figures;      ///< [figures]

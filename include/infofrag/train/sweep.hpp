@@ -38,8 +38,8 @@ struct ObjectiveConfig {
       finite());
     v(capacity, "capacity", "annealed-vae: C_max values (nats), comma-separated", required(),
       at_least(0), finite());
-    v(capacity_steps, "capacity-steps",
-      "annealed-vae: steps over which C rises linearly to C_max", at_least(1));
+    v(capacity_steps, "capacity-steps", "annealed-vae: steps over which C rises linearly to C_max",
+      at_least(1));
   }
 };
 
@@ -60,9 +60,9 @@ struct TrainConfig {
   int64_t checkpoint_every = 1000;  ///< steps between checkpoints
   int64_t curve_window = 100;       ///< steps averaged into one point of the training curves
   DeviceChoice device = DeviceChoice::automatic();  ///< where training runs
-  bool progress = true;             ///< progress bar with ETA on stderr
-  bool dry_run = false;             ///< validate and list the members, train nothing
-  std::string out;                  ///< ensemble folder
+  bool progress = true;                             ///< progress bar with ETA on stderr
+  bool dry_run = false;  ///< validate and list the members, train nothing
+  std::string out;       ///< ensemble folder
 
   /// The sweep: sections [data], [model], [objective] and [train] (also in `infofrag run`).
   /// Runtime fields aside, this is the ensemble's config.ini.
@@ -75,8 +75,8 @@ struct TrainConfig {
     v.group("train", [&](auto& g) {
       g(steps, "steps", "optimizer steps per member", at_least(1));
       g(batch_size, "batch-size", "items per member per step", at_least(1));
-      g(lr, "lr", "Adam learning rates (a grid dimension), comma-separated", required(),
-        positive(), finite());
+      g(lr, "lr", "Adam learning rates (a grid dimension), comma-separated", required(), positive(),
+        finite());
       g(seeds, "seeds", "seeds per grid point", at_least(1));
       g(first_seed, "first-seed", "first seed", at_least(0));
       g(pack_size, "pack-size", "K: members trained together in one batched model", at_least(1));
