@@ -35,6 +35,7 @@ void check_hotspots_config(const HotspotsConfig& c) {
   if (c.min_samples < 2) {
     throw ConfigError("--min-samples " + std::to_string(c.min_samples) + ": must be at least 2");
   }
+  parse_optics_compat(c.optics_compat);
 }
 
 namespace {
@@ -45,6 +46,7 @@ OpticsOptions optics_options(const HotspotsConfig& c) {
   o.xi = c.xi;
   o.max_eps = c.max_eps;
   o.min_cluster_size = c.min_cluster_size;
+  o.compat = parse_optics_compat(c.optics_compat);
   return o;
 }
 
@@ -321,6 +323,7 @@ int run_hotspots(const HotspotsConfig& config) {
     file.set_attr("/hotspots", "min_samples", config.min_samples);
     file.set_attr("/hotspots", "xi", config.xi);
     file.set_attr("/hotspots", "max_eps", config.max_eps);
+    file.set_attr("/hotspots", "optics_compat", config.optics_compat);
     file.set_attr("/hotspots", "count", static_cast<int64_t>(r.hotspots.size()));
   }
   out.commit();

@@ -20,6 +20,8 @@ struct HotspotsConfig {
   double xi = 0.05;             ///< OPTICS xi
   double max_eps = std::numeric_limits<double>::infinity();  ///< OPTICS max_eps
   int64_t min_cluster_size = 0;  ///< OPTICS min_cluster_size; 0 = min_samples
+  /// Whose OPTICS: "current" (scikit-learn >= 1.3) or "sklearn-1.2" (see OpticsCompat).
+  std::string optics_compat = "current";
   /// Member attribute whose values split a sweep (hotspots per value); "" or an attribute
   /// the members lack skips that part.
   std::string sweep_attr = "beta";
@@ -38,7 +40,8 @@ struct AnalysisView {
   torch::Tensor sweep_values;               ///< float64 [K] the sweep attribute, or undefined
 };
 
-/// Throws ConfigError for an unknown distance, a negative floor or min_samples < 2.
+/// Throws ConfigError for an unknown distance or OPTICS version, a negative floor or
+/// min_samples < 2.
 void check_hotspots_config(const HotspotsConfig& config);
 
 /// Reads what `find_hotspots` needs; InputError names the file and the missing dataset.
