@@ -296,8 +296,7 @@ void add_hotspots_options(po::options_description& o, infofrag::HotspotsConfig& 
       (p + "min-cluster-size").c_str(),
       po::value(&c.min_cluster_size)->default_value(c.min_cluster_size),
       "OPTICS min_cluster_size (0 = min-samples)")(
-      (p + "optics-compat").c_str(),
-      po::value(&c.optics_compat)->default_value(c.optics_compat),
+      (p + "optics-compat").c_str(), po::value(&c.optics_compat)->default_value(c.optics_compat),
       "current (OPTICS as scikit-learn >= 1.3) or sklearn-1.2 (its predecessor correction)")(
       (p + "sweep-attr").c_str(), po::value(&c.sweep_attr)->default_value(c.sweep_attr),
       "member attribute whose values split a sweep (hotspots per value)");

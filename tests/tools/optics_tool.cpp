@@ -57,8 +57,8 @@ int run(const std::string& in_path, const std::string& out_path) {
   }
   if (in.has_attr(kDistances, "xi")) options.xi = in.read_number_attr(kDistances, "xi");
   if (in.has_attr(kDistances, "compat")) {
-    options.compat = infofrag::parse_optics_compat(
-        in.read_string_attr(kDistances, "compat").at(0), in.where(kDistances) + " attribute 'compat'");
+    options.compat = infofrag::parse_optics_compat(in.read_string_attr(kDistances, "compat").at(0),
+                                                   in.where(kDistances) + " attribute 'compat'");
   }
   if (in.has_attr(kDistances, "predecessor_correction")) {
     options.predecessor_correction = in.read_number_attr(kDistances, "predecessor_correction") != 0;
