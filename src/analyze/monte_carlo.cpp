@@ -38,36 +38,6 @@ void check_config(const MonteCarloConfig& config) {
   }
 }
 
-/// The members named by `list` ("a,b"), in that order; all of them when `list` is empty.
-std::vector<const Member*> chosen_members(const Embeddings& embeddings, const std::string& list,
-                                          const std::string& file) {
-  std::vector<const Member*> out;
-  if (trim(list).empty()) {
-    for (const Member& m : embeddings.members) out.push_back(&m);
-    return out;
-  }
-  std::string known;
-  for (const Member& m : embeddings.members) known += (known.empty() ? "" : ", ") + m.id;
-  std::set<std::string> seen;
-  for (const std::string& id : split_list(list)) {
-    if (id.empty()) throw ConfigError("--members '" + list + "' has an empty entry");
-    if (!seen.insert(id).second) {
-      throw ConfigError("--members '" + list + "' names '" + id + "' twice");
-    }
-    const Member* found = nullptr;
-    for (const Member& m : embeddings.members) {
-      if (m.id == id) found = &m;
-    }
-    if (!found) {
-      throw ConfigError("--members: no member '" + id + "' in " +
-                        (file.empty() ? std::string("the embeddings") : file) +
-                        " (members: " + known + ")");
-    }
-    out.push_back(found);
-  }
-  return out;
-}
-
 }  // namespace
 
 MonteCarloAnalysis monte_carlo(const Embeddings& embeddings, const MonteCarloConfig& config) {
@@ -77,8 +47,12 @@ MonteCarloAnalysis monte_carlo(const Embeddings& embeddings, const MonteCarloCon
     throw ConfigError("--fingerprint-size " + std::to_string(config.fingerprint_size) +
                       " exceeds the " + std::to_string(n) + " points");
   }
-  const std::vector<const Member*> members =
-      chosen_members(embeddings, config.members, config.embeddings);
+  std::vector<const Member*> members;
+  const std::vector<std::string> ids =
+      trim(config.members).empty() ? std::vector<std::string>{} : split_list(config.members);
+  for (const int64_t i : select_members(embeddings, ids, "--members", config.embeddings)) {
+    members.push_back(&embeddings.members[static_cast<size_t>(i)]);
+  }
   const torch::Device device = resolve_device(config.device, "--device");
   const auto f64 = torch::TensorOptions().dtype(torch::kFloat64).device(device);
   torch::NoGradGuard no_grad;

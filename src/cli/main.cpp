@@ -16,13 +16,14 @@
 #include "infofrag/embed/embed.hpp"
 #include "infofrag/fuse/fuse.hpp"
 #include "infofrag/hotspots/hotspots.hpp"
-#include "infofrag/hotspots/traverse.hpp"
+#include "infofrag/traverse/traverse.hpp"
 #include "infofrag/pipeline/run.hpp"
 #include "infofrag/synth/synth.hpp"
 #include "infofrag/train/trainer.hpp"
 #include "infofrag/version.hpp"
 #include "data_files.hpp"
 #include "options.hpp"
+#include "report.hpp"
 
 namespace {
 
@@ -391,7 +392,7 @@ int summarize_command(int argc, char** argv) {
   if (!parse(argc, argv, "summarize", "Prints a short summary of an analysis file.", o)) {
     return 0;
   }
-  return infofrag::run_summarize(c);
+  return infofrag::cli::run_summarize(c);
 }
 
 const std::map<std::string, std::pair<std::function<int(int, char**)>, const char*>>& commands() {

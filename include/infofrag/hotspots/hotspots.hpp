@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "infofrag/analyze/analysis_file.hpp"
 #include "infofrag/hotspots/optics.hpp"
 
 namespace infofrag {
@@ -25,24 +26,8 @@ struct HotspotsConfig {
   std::string sweep_attr = "beta";
 };
 
-/// The channel-by-channel matrices of an analysis file that hotspots need.
-struct AnalysisView {
-  std::vector<std::string> channel_member;  ///< [M]
-  torch::Tensor channel_dim;                ///< int64 [M]
-  torch::Tensor info_bits;                  ///< float64 [M]
-  torch::Tensor nmi;                        ///< float64 [M, M]
-  torch::Tensor vi_bits;                    ///< float64 [M, M]
-  std::vector<std::string> factor_names;    ///< [F], empty without labels
-  torch::Tensor label_nmi;                  ///< float64 [M, F], undefined without labels
-  std::vector<std::string> members;         ///< [K] member ids
-  torch::Tensor sweep_values;               ///< float64 [K] the sweep attribute, or undefined
-};
-
 /// Throws ConfigError for an unknown distance, a negative floor or min_samples < 2.
 void check_hotspots_config(const HotspotsConfig& config);
-
-/// Reads what `find_hotspots` needs; InputError names the file and the missing dataset.
-AnalysisView read_analysis_view(const std::string& path, const std::string& sweep_attr);
 
 /// One hotspot: a cluster of channels that many members share.
 struct Hotspot {
@@ -76,12 +61,14 @@ struct HotspotsResult {
 
 /// The distance between channels that OPTICS clusters: "vi" → max(VI, 0); "nmi" →
 /// −ln max(NMI, 1e−4). ConfigError for another name.
-torch::Tensor channel_distance(const AnalysisView& view, const std::string& distance);
+torch::Tensor channel_distance(const AnalysisContents& analysis, const std::string& distance);
 
+/// `analysis` needs the similarity matrices (AnalysisParts::similarity) and, for the per-value
+/// part, the sweep attribute's values (member_attr = config.sweep_attr).
 /// Drops channels below the floor, runs OPTICS on the rest, and computes the hotspot table
 /// and fragment statistics. InputError when every channel is below the floor or fewer
 /// channels remain than min_samples.
-HotspotsResult find_hotspots(const AnalysisView& view, const HotspotsConfig& config);
+HotspotsResult find_hotspots(const AnalysisContents& analysis, const HotspotsConfig& config);
 
 /// `infofrag hotspots`: find_hotspots, then replaces /hotspots in the analysis file (through
 /// a copy renamed over it, so a failure leaves the file as it was) and prints the table.

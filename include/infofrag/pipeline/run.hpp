@@ -5,7 +5,7 @@
 #include "infofrag/analyze/analyze.hpp"
 #include "infofrag/embed/embed.hpp"
 #include "infofrag/hotspots/hotspots.hpp"
-#include "infofrag/hotspots/traverse.hpp"
+#include "infofrag/traverse/traverse.hpp"
 #include "infofrag/train/sweep.hpp"
 
 namespace infofrag {
