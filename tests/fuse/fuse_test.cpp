@@ -320,7 +320,7 @@ TEST_CASE(
   const auto r = infofrag::train::read_member(infofrag::train::member_file(c.amortize, "fused"));
   CHECK(r.status == "finished");
   CHECK(r.model.latents == 2);
-  CHECK(r.model.widths == "32,32");
+  CHECK(r.model.widths == std::vector<int64_t>{32, 32});
   CHECK(r.data.circle_points == 1000);
   const auto m = infofrag::h5::File::open(infofrag::train::member_file(c.amortize, "fused"));
   CHECK(m.read_number_attr("/", "decoder_trained") == 0);

@@ -180,7 +180,7 @@ TEST_CASE("a config file gives the sweep; unknown keys in its sections are error
   REQUIRE(run.code == 0);
   const auto record = read_member(member_file(dir.path("e"), "beta4_seed0"));
   CHECK(record.steps == 3);  // the command line wins
-  CHECK(record.model.kind == "mlp");
+  CHECK(record.model.kind == infofrag::models::ModelKind::kMlp);
   CHECK(record.status == "finished");
 }
 
