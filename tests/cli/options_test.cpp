@@ -134,7 +134,7 @@ TEST_CASE("each option is declared once, in its config's field table", "[cli][co
   // And --help shows what the tables say, defaults included.
   const auto help = run_cli({"analyze", "--help"});
   CHECK_THAT(help.out, Catch::Contains("--memory-budget-mb arg (=1024)"));
-  CHECK_THAT(help.out, Catch::Contains("working memory of one tile of fingerprint rows (MiB)"));
+  CHECK_THAT(help.out, Catch::Contains("working memory of one tile of fingerprint"));
   const auto run_help = run_cli({"run", "--help"});
   CHECK_THAT(run_help.out, Catch::Contains("--analyze.memory-budget-mb arg (=1024)"));
   CHECK_THAT(run_help.out, Catch::Contains("--mc.enabled arg (=false)"));

@@ -133,7 +133,8 @@ void check_round_trip(const DataConfig& config, const std::string& indices) {
 
   const auto file = infofrag::h5::File::open(dir.path("export.h5"));
   CHECK(torch::equal(file.read("/index", torch::kInt64), torch::tensor(rows, torch::kInt64)));
-  CHECK(file.read_string_attr("/", "dataset") == std::vector<std::string>{infofrag::fields::format(config.dataset)});
+  CHECK(file.read_string_attr("/", "dataset") ==
+        std::vector<std::string>{infofrag::fields::format(config.dataset)});
 }
 
 }  // namespace
