@@ -43,7 +43,7 @@ size_t utf8_sequence(const std::string& text, size_t i) {
 }  // namespace
 
 std::string printable(const std::string& text, size_t max_bytes) {
-  static const char* const kHex = "0123456789abcdef";
+  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   size_t i = 0;
   for (; i < text.size() && i < max_bytes; ++i) {
