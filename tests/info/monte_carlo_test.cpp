@@ -356,24 +356,6 @@ TEST_CASE(
   CHECK(vi_ratio < 1.5);
 }
 
-TEST_CASE("mc: CUDA gives the CPU's terms", "[mc][cuda]") {
-  // Both devices run the same code (LibTorch operations only; the draws are made on the
-  // CPU), so without CUDA the CPU tests above cover the CUDA path's logic.
-  if (!torch::cuda::is_available()) {
-    SUCCEED("CUDA is not available");
-    return;
-  }
-  torch::manual_seed(3);
-  const torch::Tensor mu = torch::randn({300, 4}, torch::kFloat64);
-  const torch::Tensor logvar = torch::randn({300, 4}, torch::kFloat64) - 1;
-  const auto cpu = infofrag::monte_carlo_terms({{mu, logvar}, {mu * 2, logvar}}, quiet(500));
-  const auto cuda = infofrag::monte_carlo_terms(
-      {{mu.cuda(), logvar.cuda()}, {(mu * 2).cuda(), logvar.cuda()}}, quiet(500));
-  CHECK(torch::equal(cpu.index, cuda.index));
-  CHECK(torch::allclose(cpu.info_bits, cuda.info_bits, 0, 1e-9));
-  CHECK(torch::allclose(cpu.pair_bits, cuda.pair_bits, 0, 1e-9));
-}
-
 TEST_CASE("infofrag mc writes the documented file", "[mc][cli]") {
   TempDir dir;
   REQUIRE(run_cli({"synth", "--out", dir.path("e.h5"), "--points", "150", "--members", "3",
