@@ -23,6 +23,7 @@ using infofrag::bench::best_seconds;
 int main(int argc, char** argv) {
   std::string path, device_name = "cpu", dtype_name = "float32";
   int repeat = 3;
+  int64_t memory_budget_mb = 1024;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--embeddings"))
       path = argv[i + 1];
@@ -32,11 +33,14 @@ int main(int argc, char** argv) {
       dtype_name = argv[i + 1];
     else if (!std::strcmp(argv[i], "--repeat"))
       repeat = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--memory-budget-mb"))
+      memory_budget_mb = std::atoll(argv[i + 1]);
   }
   if (path.empty()) {
     std::fprintf(
         stderr,
-        "usage: %s --embeddings E.h5 [--device cpu|cuda] [--dtype float32|float64] [--repeat R]\n",
+        "usage: %s --embeddings E.h5 [--device cpu|cuda] [--dtype float32|float64] [--repeat R] "
+        "[--memory-budget-mb MB]\n",
         argv[0]);
     return 2;
   }
@@ -54,7 +58,7 @@ int main(int argc, char** argv) {
     const auto set = infofrag::ChannelSet::gaussian(torch::cat(mus, 1).to(options),
                                                     torch::cat(lvs, 1).to(options));
     const double m = static_cast<double>(set.size()), n = static_cast<double>(set.points());
-    const infofrag::TileOptions tiles{1024, 0, false};
+    const infofrag::TileOptions tiles{memory_budget_mb, 0, false};
 
     infofrag::pairwise_info(set, tiles);  // warm-up
     infofrag::PassSeconds split;
@@ -67,6 +71,7 @@ int main(int argc, char** argv) {
     config.device = infofrag::fields::parse<infofrag::DeviceChoice>(device_name);
     config.dtype = infofrag::fields::parse<torch::Dtype>(dtype_name);
     config.progress = false;
+    config.memory_budget_mb = memory_budget_mb;
     const double analyze_s = best_seconds(repeat, device, [&] { infofrag::analyze(e, config); });
 
     // Plain products with the FLOPs of the pairwise stage (2 M² N²): N products of one row's
@@ -84,11 +89,11 @@ int main(int argc, char** argv) {
     const double mm_s = best_seconds(repeat, device, [&] { torch::mm(a, b); });
 
     std::printf(
-        "cpp M=%d N=%d dtype=%s device=%s threads=%d pass_s=%.4f fingerprints_s=%.4f "
+        "cpp M=%d N=%d dtype=%s device=%s threads=%d budget_mb=%lld pass_s=%.4f fingerprints_s=%.4f "
         "pairwise_s=%.4f analyze_s=%.4f pairwise_gflops=%.1f same_shape_mm_gflops=%.1f "
         "square_mm_side=%lld square_mm_gflops=%.1f\n",
         static_cast<int>(m), static_cast<int>(n), dtype_name.c_str(), device_name.c_str(),
-        torch::get_num_threads(), pass_s, split.fingerprints, split.pairwise, analyze_s,
+        torch::get_num_threads(), static_cast<long long>(memory_budget_mb), pass_s, split.fingerprints, split.pairwise, analyze_s,
         flops / split.pairwise / 1e9, flops / same_shape_s / 1e9, static_cast<long long>(side),
         2.0 * side * side * side / mm_s / 1e9);
   } catch (const std::exception& e) {

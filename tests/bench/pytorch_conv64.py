@@ -2,13 +2,13 @@
 disentanglement_lib architecture, as infofrag builds it) trained with Adam on dSprites
 images exported by `infofrag export-data`, batch 64. Prints member_steps_per_s.
 
-Run with Debian's interpreter, which has python3-torch: /usr/bin/python3.
+Needs only torch (h5py just to read IMAGES). Run with Debian's interpreter, which has
+python3-torch (/usr/bin/python3), or any PyTorch. `--synthetic N` trains on N random binary
+64x64 images instead of a file: a dense model's step costs the same whatever the pixels.
 """
 import argparse
 import time
 
-import h5py
-import numpy as np
 import torch
 from torch import nn
 
@@ -28,14 +28,26 @@ def conv64(channels, latents):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("images", help="HDF5 file from infofrag export-data (/images uint8)")
+    parser.add_argument("images", nargs="?",
+                        help="HDF5 file from infofrag export-data (/images uint8)")
+    parser.add_argument("--synthetic", type=int, default=0,
+                        help="train on this many random binary images instead of IMAGES")
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
     device = torch.device(args.device)
-    with h5py.File(args.images, "r") as f:
-        pool = torch.from_numpy(f["images"][...].astype(np.float32) / 255.0)
+    if args.synthetic > 0:
+        data = "synthetic"
+        pool = (torch.rand(args.synthetic, 1, 64, 64,
+                           generator=torch.Generator().manual_seed(0)) < 0.1).float()
+    elif args.images:
+        import h5py  # only for the file
+        data = "dsprites"
+        with h5py.File(args.images, "r") as f:
+            pool = torch.from_numpy(f["images"][...]).float() / 255.0
+    else:
+        parser.error("give IMAGES or --synthetic N")
     latents, beta = 10, 4.0
     torch.manual_seed(0)
     encoder, decoder = conv64(pool.shape[1], latents)
@@ -43,10 +55,10 @@ def main():
     decoder.to(device)
     optimizer = torch.optim.Adam(list(encoder.parameters()) + list(decoder.parameters()),
                                  lr=1e-4, betas=(0.9, 0.999), eps=1e-8)
-    generator = np.random.default_rng(0)
+    generator = torch.Generator().manual_seed(0)
 
     def step():
-        rows = generator.integers(0, pool.shape[0], args.batch)
+        rows = torch.randint(0, pool.shape[0], (args.batch,), generator=generator)
         x = pool[rows].to(device)
         h = encoder(x)
         mu, logvar = h[:, :latents], h[:, latents:]
@@ -70,7 +82,8 @@ def main():
     if device.type == "cuda":
         torch.cuda.synchronize()
     seconds = (time.perf_counter() - start) / args.steps
-    print(f"torch={torch.__version__} threads={torch.get_num_threads()} step_s={seconds:.4f} "
+    print(f"torch={torch.__version__} device={args.device} data={data} "
+          f"threads={torch.get_num_threads()} step_s={seconds:.4f} "
           f"member_steps_per_s={1.0 / seconds:.2f}")
 
 
