@@ -37,6 +37,8 @@ case "$blas" in
   *) echo "setup: warning: the system BLAS is '$blas', not an optimized one; matrix products will be slow" >&2 ;;
 esac
 
+# INFOFRAG_SETUP_BUILD=0: install only (scripts/test_cuda_build.sh builds elsewhere).
+[ "${INFOFRAG_SETUP_BUILD:-1}" = 1 ] || exit 0
 build=${INFOFRAG_BUILD_DIR:-$root/build}
 if [ ! -f "$build/build.ninja" ]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
