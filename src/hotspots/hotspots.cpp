@@ -38,6 +38,7 @@ OpticsOptions optics_options(const HotspotsConfig& c) {
   o.xi = c.xi;
   o.max_eps = c.max_eps;
   o.min_cluster_size = c.min_cluster_size;
+  o.compat = c.optics_compat;
   return o;
 }
 
@@ -318,6 +319,7 @@ int run_hotspots(const HotspotsConfig& config) {
     file.set_attr("/hotspots", "min_samples", config.min_samples);
     file.set_attr("/hotspots", "xi", config.xi);
     file.set_attr("/hotspots", "max_eps", config.max_eps);
+    file.set_attr("/hotspots", "optics_compat", fields::format(config.optics_compat));
     file.set_attr("/hotspots", "count", static_cast<int64_t>(r.hotspots.size()));
   }
   update.commit();

@@ -1,7 +1,8 @@
-// OPTICS and xi cluster extraction, a line-by-line port of scikit-learn 1.2's
+// OPTICS and xi cluster extraction, a line-by-line port of scikit-learn's
 // sklearn/cluster/_optics.py (compute_optics_graph, _set_reach_dist, cluster_optics_xi and
-// its helpers) for metric='precomputed'. Each function below names the one it ports; keep
-// them in step, since the point of this file is to give sklearn's answers bit for bit.
+// its helpers) for metric='precomputed', as of 1.3 to 1.9, and of 1.2, which differ only in
+// _correct_predecessor. Each function below names the one it ports; keep them in step, since
+// the point of this file is to give sklearn's answers bit for bit.
 #include "infofrag/hotspots/optics.hpp"
 
 #include "infofrag/core/error.hpp"
@@ -146,20 +147,28 @@ void update_filter_sdas(std::vector<SteepDownArea>& sdas, double mib, double xi_
   sdas = std::move(kept);
 }
 
-/// _correct_predecessor (Schubert & Gertz 2018, Algorithm 2), as sklearn 1.2 writes it: it
-/// looks up `ordering[predecessor_plot[e]]`, i.e. treats the predecessor's point index as a
-/// position in the ordering (with −1 wrapping to the last position, as Python indexing
-/// does), and compares it with the points at positions [s, e). The clusters thus depend on
-/// how the points are numbered; sklearn 1.3 fixed this (scikit-learn PR #26459) and gives
-/// different clusters. Returns false for "None".
+/// _correct_predecessor (Schubert & Gertz 2018, Algorithm 2): shrinks the cluster [s, e]
+/// from the end until its last point was reached from a point inside it. sklearn ≥ 1.3
+/// compares the predecessor, a point index, with the points at positions [s, e). sklearn
+/// 1.2 looked up `ordering[predecessor_plot[e]]` instead, treating the point index as a
+/// position in the ordering (−1 wrapping to the last position, as Python indexing does), so
+/// its clusters depend on how the points are numbered (fixed by scikit-learn PR #26459).
+/// Returns false for "None".
 bool correct_predecessor(const std::vector<double>& plot,
                          const std::vector<int64_t>& predecessor_plot,
-                         const std::vector<int64_t>& ordering, int64_t& s, int64_t& e) {
+                         const std::vector<int64_t>& ordering, OpticsCompat compat, int64_t& s,
+                         int64_t& e) {
   const auto n = static_cast<int64_t>(ordering.size());
   while (s < e) {
     if (plot[s] > plot[e]) return true;
-    const int64_t at = predecessor_plot[e] < 0 ? n + predecessor_plot[e] : predecessor_plot[e];
-    const int64_t p_e = ordering[at];
+    int64_t p_e = predecessor_plot[e];
+    switch (compat) {
+      case OpticsCompat::kCurrent:
+        break;
+      case OpticsCompat::kSklearn12:
+        p_e = ordering[p_e < 0 ? n + p_e : p_e];
+        break;
+    }
     for (int64_t i = s; i < e; ++i) {
       if (p_e == ordering[i]) return true;
     }
@@ -174,7 +183,8 @@ std::vector<std::pair<int64_t, int64_t>> xi_cluster(std::vector<double> plot,
                                                     const std::vector<int64_t>& predecessor_plot,
                                                     const std::vector<int64_t>& ordering, double xi,
                                                     int64_t min_samples, int64_t min_cluster_size,
-                                                    bool predecessor_correction) {
+                                                    bool predecessor_correction,
+                                                    OpticsCompat compat) {
   const auto n = static_cast<int64_t>(ordering.size());
   // A trailing inf lets a cluster end at the end of the plot.
   plot.push_back(kInf);
@@ -228,7 +238,7 @@ std::vector<std::pair<int64_t, int64_t>> xi_cluster(std::vector<double> plot,
         while (plot[c_end - 1] > d_max && c_end > u_start) --c_end;
       }
       if (predecessor_correction &&
-          !correct_predecessor(plot, predecessor_plot, ordering, c_start, c_end)) {
+          !correct_predecessor(plot, predecessor_plot, ordering, compat, c_start, c_end)) {
         continue;
       }
       if (c_end - c_start + 1 < min_cluster_size) continue;  // criterion 3.a
@@ -320,7 +330,7 @@ OpticsResult optics(const torch::Tensor& distances, const OpticsOptions& options
   }
   result.clusters =
       xi_cluster(std::move(reachability_plot), predecessor_plot, g.ordering, options.xi,
-                 min_samples, min_cluster_size, options.predecessor_correction);
+                 min_samples, min_cluster_size, options.predecessor_correction, options.compat);
   result.labels = extract_xi_labels(g.ordering, result.clusters);
   result.ordering = std::move(g.ordering);
   result.reachability = std::move(g.reachability);

@@ -164,15 +164,15 @@ TEST_CASE("optics: is equivariant under permutations of the points", "[hotspots]
     // Reachabilities tie whenever several points are closer than a core distance, and ties
     // go to the smaller index. With min_samples = 2 the core distance is the nearest
     // neighbour's, so every reachability is a distance: with distinct distances nothing
-    // ties, and the walk is determined by its start point. Without predecessor correction:
-    // sklearn's looks a predecessor's point index up as a position in the ordering, so it
-    // depends on how the points are numbered.
+    // ties, and the walk is determined by its start point. With and without the predecessor
+    // correction as scikit-learn >= 1.3 has it (1.2's depends on how points are numbered).
     std::vector<int> truth;
     const torch::Tensor points = blobs(/*blocks=*/3, /*per_block=*/30, /*seed=*/11, &truth);
     const int64_t n = points.size(0);
     OpticsOptions options;
     options.min_samples = 2;
-    options.predecessor_correction = false;
+    options.predecessor_correction = GENERATE(false, true);
+    INFO("predecessor correction " << options.predecessor_correction);
     const OpticsResult r = optics(plane_distances(points), options);
     REQUIRE(r.clusters.size() >= 3);
 
@@ -214,6 +214,42 @@ TEST_CASE("optics: is equivariant under permutations of the points", "[hotspots]
       CHECK(same_partition(p.labels, permuted));
     }
   }
+}
+
+TEST_CASE("optics: corrects predecessors as scikit-learn >= 1.3, or as 1.2 on request",
+          "[hotspots][optics]") {
+  // x = 8, 26, 17, 7, 16, 0 with min_samples = 2 (core distance = nearest neighbour's): the
+  // walk visits points 0, 3, 5, 4, 2, 1 with reachabilities inf, 1, 7, 8, 1, 9, each reached
+  // from 0, 3, 0, 4, 2. xi = 0.1 finds positions [0, 2], [3, 5] and the whole. The cluster
+  // [3, 5] ends at point 1, reached from point 2, which lies inside it (position 4): kept.
+  // scikit-learn 1.2 looked up position 2 of the ordering instead (point 5, outside), so it
+  // dropped point 1 and ended the cluster at position 4.
+  using infofrag::OpticsCompat;
+  using Cluster = std::pair<int64_t, int64_t>;
+  const torch::Tensor d = line_distances({8, 26, 17, 7, 16, 0});
+  OpticsOptions options;
+  options.min_samples = 2;
+  options.xi = 0.1;
+  const OpticsResult current = optics(d, options);
+  CHECK(current.ordering == std::vector<int64_t>{0, 3, 5, 4, 2, 1});
+  CHECK(current.reachability == std::vector<double>{kInf, 9, 1, 1, 8, 7});
+  CHECK(current.predecessor == std::vector<int64_t>{-1, 2, 4, 0, 0, 3});
+  CHECK(current.clusters == std::vector<Cluster>{{0, 2}, {3, 5}, {0, 5}});
+  CHECK(current.labels == std::vector<int64_t>{0, 1, 1, 0, 1, 0});
+
+  options.compat = OpticsCompat::kSklearn12;
+  const OpticsResult old = optics(d, options);
+  CHECK(old.ordering == current.ordering);
+  CHECK(old.clusters == std::vector<Cluster>{{0, 2}, {3, 4}, {0, 5}});
+  CHECK(old.labels == std::vector<int64_t>{0, -1, 1, 0, 1, 0});
+
+  // The option's names (hotspots --optics-compat).
+  using Traits = infofrag::fields::Traits<OpticsCompat>;
+  CHECK(Traits::parse("current") == OpticsCompat::kCurrent);
+  CHECK(Traits::parse("sklearn-1.2") == OpticsCompat::kSklearn12);
+  CHECK(Traits::format(OpticsCompat::kSklearn12) == "sklearn-1.2");
+  CHECK(message_of<infofrag::fields::BadValue>([] { Traits::parse("1.2"); }) ==
+        "is not current or sklearn-1.2");
 }
 
 TEST_CASE("optics: takes fractions of n as scikit-learn does", "[hotspots][optics]") {

@@ -2,8 +2,12 @@
 through the test-only tool infofrag_optics_tool: the same ordering, predecessors, clusters and
 labels, and reachability and core distances equal to 1e-9.
 
-Run with an interpreter that has numpy, h5py and scikit-learn (Debian's /usr/bin/python3):
-    /usr/bin/python3 tests/python/test_optics_sklearn.py --tool build/tests/infofrag_optics_tool
+--compat current compares with scikit-learn >= 1.3 (run it with the venv of
+tests/python/with_current_sklearn.sh); --compat sklearn-1.2 with scikit-learn 1.2 (Debian's
+/usr/bin/python3). Needs numpy, h5py and scikit-learn. With another scikit-learn version it
+exits 77 (skipped): there is nothing to compare with.
+    /usr/bin/python3 tests/python/test_optics_sklearn.py --tool build/tests/infofrag_optics_tool \
+        --compat sklearn-1.2
 """
 import argparse
 import os
@@ -18,18 +22,25 @@ import h5py
 import numpy as np
 
 TOOL = "infofrag_optics_tool"
+COMPAT = "current"
+SKIPPED = 77  # tests/CMakeLists.txt: SKIP_RETURN_CODE
 TOLERANCE = 1e-9
+# Points on a line where scikit-learn 1.2's predecessor correction gives other clusters than
+# 1.3 and later (min_samples = 2, xi = 0.1); found by running 1.2.1 and 1.9.1 on random lines,
+# where about 1 in 10 of 6 to 10 points differed.
+LINE_1_2_DIFFERS = [8.0, 26.0, 17.0, 7.0, 16.0, 0.0]
+LINE_CLUSTERS = {"current": [[0, 2], [3, 5], [0, 5]], "sklearn-1.2": [[0, 2], [3, 4], [0, 5]]}
 # The largest |difference| of finite reachabilities and core distances seen, reported at the end.
 MAX_DIFFERENCE = {"value": 0.0, "largest_n": 0}
 
 
-def setUpModule():
+def sklearn_matches(compat):
+    """Whether this scikit-learn is the one `compat` reproduces: 1.3 (PR #26459) changed
+    _correct_predecessor, and nothing of OPTICS since (to 1.9)."""
     import sklearn
 
-    major, minor = (int(x) for x in sklearn.__version__.split(".")[:2])
-    # sklearn 1.3 (PR #26459) changed _correct_predecessor, which infofrag::optics follows
-    # as 1.2 has it; a newer sklearn would disagree wherever the correction applies.
-    assert (major, minor) < (1, 3), f"written against sklearn 1.2, found {sklearn.__version__}"
+    version = tuple(int(x) for x in sklearn.__version__.split(".")[:2])
+    return version >= (1, 3) if compat == "current" else version == (1, 2)
 
 
 def euclidean(points):
@@ -73,6 +84,7 @@ def run_tool(folder, distances, **attrs):
         for key, value in attrs.items():
             if value is not None:
                 f["distances"].attrs[key] = int(value) if isinstance(value, bool) else value
+        f["distances"].attrs["compat"] = COMPAT
     result = subprocess.run([TOOL, path, out], capture_output=True, text=True)
     if result.returncode != 0:
         return result, None
@@ -233,6 +245,16 @@ class AgainstScikitLearn(unittest.TestCase):
               f"{len(set(ours['labels']) - {-1})} clusters", file=sys.stderr)
 
 
+    def test_point_numbering(self):
+        """Schubert & Gertz's predecessor correction: scikit-learn 1.2 read a point number as a
+        position in the ordering. A case where that changes the clusters (found by comparing
+        1.2.1 with 1.9.1 on random points on a line); the line above compares both here."""
+        x = np.array(LINE_1_2_DIFFERS)
+        ours, _ = self.check(np.abs(x[:, None] - x[None, :]), "numbering", min_samples=2, xi=0.1)
+        expected = LINE_CLUSTERS[COMPAT]
+        np.testing.assert_array_equal(ours["clusters"].reshape(-1, 2), expected)
+
+
 class TheComparisonCanFail(unittest.TestCase):
     """compare() must reject results that are almost right."""
 
@@ -276,8 +298,20 @@ class ToolErrors(unittest.TestCase):
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--tool", required=True, help="path to infofrag_optics_tool")
+    parser.add_argument("--compat", choices=["current", "sklearn-1.2"], default="current",
+                        help="the OPTICS to reproduce, and the scikit-learn it needs")
     args, rest = parser.parse_known_args()
     TOOL = os.path.abspath(args.tool)
+    COMPAT = args.compat
+    import sklearn
+
+    print(f"{sys.executable}: scikit-learn {sklearn.__version__}, --compat {COMPAT}",
+          file=sys.stderr)
+    if not sklearn_matches(COMPAT):
+        print(f"skipped: --compat {COMPAT} needs "
+              f"{'scikit-learn >= 1.3' if COMPAT == 'current' else 'scikit-learn 1.2'}",
+              file=sys.stderr)
+        sys.exit(SKIPPED)
     program = unittest.main(argv=[sys.argv[0], *rest], verbosity=2, exit=False)
     print(f"largest n compared: {MAX_DIFFERENCE['largest_n']}; max |difference| of "
           f"reachability and core distances: {MAX_DIFFERENCE['value']:.3g}", file=sys.stderr)

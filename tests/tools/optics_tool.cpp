@@ -4,7 +4,8 @@
 // IN.h5: /distances float64 [n, n] with attributes on it (all but min_samples optional):
 //   min_samples, min_cluster_size: an integer >= 2, or a fraction in (0, 1] of n (as
 //     sklearn reads a float; a value <= 1 is a fraction); min_cluster_size absent = None;
-//   max_eps (default inf), xi (default 0.05), predecessor_correction (0 or 1, default 1).
+//   max_eps (default inf), xi (default 0.05), predecessor_correction (0 or 1, default 1),
+//   compat: "current" (default; scikit-learn >= 1.3) or "sklearn-1.2".
 // OUT.h5: /ordering, /predecessor, /labels int64 [n]; /reachability, /core_distances
 //   float64 [n] (indexed by point, as sklearn's attributes); /clusters int64 [k, 2].
 #include "infofrag/core/error.hpp"
@@ -55,6 +56,15 @@ int run(const std::string& in_path, const std::string& out_path) {
     options.max_eps = in.read_number_attr(kDistances, "max_eps");
   }
   if (in.has_attr(kDistances, "xi")) options.xi = in.read_number_attr(kDistances, "xi");
+  if (in.has_attr(kDistances, "compat")) {
+    const std::string compat = in.read_string_attr(kDistances, "compat").at(0);
+    try {
+      options.compat = infofrag::fields::Traits<infofrag::OpticsCompat>::parse(compat);
+    } catch (const infofrag::fields::BadValue& e) {
+      throw infofrag::ConfigError(in.where(kDistances) + " attribute 'compat' '" + compat +
+                                  "' " + e.what());
+    }
+  }
   if (in.has_attr(kDistances, "predecessor_correction")) {
     options.predecessor_correction = in.read_number_attr(kDistances, "predecessor_correction") != 0;
   }

@@ -32,6 +32,7 @@ struct HotspotsConfig {
   double xi = 0.05;             ///< OPTICS xi
   double max_eps = std::numeric_limits<double>::infinity();  ///< OPTICS max_eps
   int64_t min_cluster_size = 0;  ///< OPTICS min_cluster_size; 0 = min_samples
+  OpticsCompat optics_compat = OpticsCompat::kCurrent;  ///< whose OPTICS to reproduce
   /// Member attribute whose values split a sweep (hotspots per value); "" or an attribute
   /// the members lack skips that part.
   std::string sweep_attr = "beta";
@@ -48,6 +49,8 @@ struct HotspotsConfig {
     v(max_eps, "max-eps", "OPTICS max_eps", positive());
     v(min_cluster_size, "min-cluster-size", "OPTICS min_cluster_size (0 = min-samples)",
       at_least(0));
+    v(optics_compat, "optics-compat",
+      "current (OPTICS as scikit-learn >= 1.3) or sklearn-1.2 (its predecessor correction)");
     v(sweep_attr, "sweep-attr", "member attribute whose values split a sweep (hotspots per value)");
   }
   /// The stand-alone command's files.

@@ -4,12 +4,31 @@
 
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "infofrag/core/fields.hpp"
+
 namespace infofrag {
 
-/// Options of `optics`, with the meaning and defaults of scikit-learn 1.2's
+/// Which scikit-learn's OPTICS to reproduce. They differ only in the predecessor correction
+/// of the xi clusters. A runtime choice: a switch.
+enum class OpticsCompat {
+  /// scikit-learn 1.3 and later (PR #26459): a cluster's end point is kept when its
+  /// predecessor lies inside the cluster (Schubert & Gertz 2018, Algorithm 2).
+  kCurrent,
+  /// scikit-learn 1.2 (Debian 12's): the correction reads the predecessor's point index as a
+  /// position in the ordering, so clusters depend on how the points are numbered.
+  kSklearn12,
+};
+inline const std::vector<Choice<OpticsCompat>>& field_choices(OpticsCompat) {
+  static const std::vector<Choice<OpticsCompat>> table = {
+      {OpticsCompat::kCurrent, "current"}, {OpticsCompat::kSklearn12, "sklearn-1.2"}};
+  return table;
+}
+
+/// Options of `optics`, with the meaning and defaults of scikit-learn's
 /// `OPTICS(metric='precomputed', cluster_method='xi')`.
 struct OpticsOptions {
   /// Points in a neighbourhood (the point itself included) for a point to be a core point.
@@ -27,6 +46,8 @@ struct OpticsOptions {
   int64_t min_cluster_size = 0;
   /// When > 0, overrides `min_cluster_size` with max(2, floor(fraction · n)). At most 1.
   double min_cluster_size_fraction = 0;
+  /// The scikit-learn version whose predecessor correction to follow.
+  OpticsCompat compat = OpticsCompat::kCurrent;
 };
 
 /// What OPTICS found. Per-point vectors are indexed by point (the input's row), as
@@ -43,11 +64,10 @@ struct OpticsResult {
 };
 
 /// OPTICS (Ankerst et al. 1999) with xi cluster extraction, on a precomputed distance
-/// matrix, reproducing scikit-learn 1.2's `OPTICS(metric='precomputed',
-/// cluster_method='xi')` exactly: the same ordering and tie-breaking, reachabilities rounded
-/// to 15 decimals as sklearn does, and the same clusters and labels. That includes 1.2's
-/// predecessor correction, which reads a point index as a position in the ordering, so
-/// clusters depend on how points are numbered (fixed in sklearn 1.3, which differs here).
+/// matrix, reproducing scikit-learn's `OPTICS(metric='precomputed', cluster_method='xi')`
+/// exactly, as of 1.3 and later or, with options.compat = kSklearn12, as of 1.2: the same
+/// ordering and tie-breaking, reachabilities rounded to 15 decimals as sklearn does, and the
+/// same clusters and labels.
 ///
 /// distances: [n, n], any floating dtype and device (converted to CPU float64, as sklearn
 /// converts to float64); row i holds the distances from point i. It need not be symmetric
