@@ -89,12 +89,13 @@ int main(int argc, char** argv) {
     const double mm_s = best_seconds(repeat, device, [&] { torch::mm(a, b); });
 
     std::printf(
-        "cpp M=%d N=%d dtype=%s device=%s threads=%d budget_mb=%lld pass_s=%.4f fingerprints_s=%.4f "
-        "pairwise_s=%.4f analyze_s=%.4f pairwise_gflops=%.1f same_shape_mm_gflops=%.1f "
-        "square_mm_side=%lld square_mm_gflops=%.1f\n",
+        "cpp M=%d N=%d dtype=%s device=%s threads=%d budget_mb=%lld pass_s=%.4f "
+        "fingerprints_s=%.4f pairwise_s=%.4f analyze_s=%.4f pairwise_gflops=%.1f "
+        "same_shape_mm_gflops=%.1f square_mm_side=%lld square_mm_gflops=%.1f\n",
         static_cast<int>(m), static_cast<int>(n), dtype_name.c_str(), device_name.c_str(),
-        torch::get_num_threads(), static_cast<long long>(memory_budget_mb), pass_s, split.fingerprints, split.pairwise, analyze_s,
-        flops / split.pairwise / 1e9, flops / same_shape_s / 1e9, static_cast<long long>(side),
+        torch::get_num_threads(), static_cast<long long>(memory_budget_mb), pass_s,
+        split.fingerprints, split.pairwise, analyze_s, flops / split.pairwise / 1e9,
+        flops / same_shape_s / 1e9, static_cast<long long>(side),
         2.0 * side * side * side / mm_s / 1e9);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_analyze: %s\n", e.what());

@@ -156,8 +156,8 @@ TEST_CASE("cuda: mc terms and estimates equal the CPU's", "[mc]") {
   CHECK(max_abs_diff(on_cpu.spaces.vi_se_bits, on_gpu.spaces.vi_se_bits) < 1e-9);
   CHECK(max_abs_diff(on_cpu.spaces.nmi, on_gpu.spaces.nmi) < 1e-9);
   CHECK(max_abs_diff(on_cpu.fingerprint.info_bits, on_gpu.fingerprint.info_bits) < 1e-9);
-  CHECK(max_abs_diff(on_cpu.fingerprint_similarity.vi_bits,
-                     on_gpu.fingerprint_similarity.vi_bits) < 1e-9);
+  CHECK(max_abs_diff(on_cpu.fingerprint_similarity.vi_bits, on_gpu.fingerprint_similarity.vi_bits) <
+        1e-9);
 }
 
 TEST_CASE("cuda: fuse follows the CPU's optimization", "[fuse]") {
@@ -261,7 +261,8 @@ TEST_CASE("cuda: training with K = 1 and K = 8 follows the CPU", "[train]") {
       const auto rb = train::read_member(train::member_file(run.out, member.id));
       CHECK(rb.status == "finished");
       // The loss of every step (curve window 1) matches to float32 / TF32 rounding.
-      CHECK(max_abs_diff(ra.curve_loss, rb.curve_loss) < 1e-3 * ra.curve_loss.abs().max().item<double>());
+      CHECK(max_abs_diff(ra.curve_loss, rb.curve_loss) <
+            1e-3 * ra.curve_loss.abs().max().item<double>());
     }
   }
 }

@@ -61,8 +61,8 @@ int run(const std::string& in_path, const std::string& out_path) {
     try {
       options.compat = infofrag::fields::Traits<infofrag::OpticsCompat>::parse(compat);
     } catch (const infofrag::fields::BadValue& e) {
-      throw infofrag::ConfigError(in.where(kDistances) + " attribute 'compat' '" + compat +
-                                  "' " + e.what());
+      throw infofrag::ConfigError(in.where(kDistances) + " attribute 'compat' '" + compat + "' " +
+                                  e.what());
     }
   }
   if (in.has_attr(kDistances, "predecessor_correction")) {
