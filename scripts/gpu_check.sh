@@ -237,7 +237,7 @@ ldd "$BUILD/infofrag" 2>&1 | grep -q "not found" && say "ldd: $(ldd "$BUILD/info
 
 run_step cuda_tests 150 "$OUT/cuda_tests.log"
 if [ -f "$OUT/cuda_tests.log" ]; then
-  say "  $(grep -E 'tests passed|tests failed' "$OUT/cuda_tests.log" | tail -1)"
+  say "  $(grep -E 'tests passed|tests failed' "$OUT/cuda_tests.log" | tail -1); $(grep -c 'Skipped' "$OUT/cuda_tests.log") lines say Skipped (CUDA absent)"
   grep -E '^ *[0-9]+/[0-9]+ Test' "$OUT/cuda_tests.log" | sed 's/^ */  /' >>"$summary"
 fi
 
