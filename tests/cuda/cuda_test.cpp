@@ -39,16 +39,16 @@ double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
 
 /// A seconds-long conv64 sweep on dSprites (the paper's model): 2 β values × `seeds`.
 train::TrainConfig dsprites_sweep(const std::string& out, int64_t seeds, int64_t pack_size,
-                                  const std::string& device) {
+                                  const infofrag::DeviceChoice& device) {
   train::TrainConfig c;
-  c.data.dataset = "dsprites";
-  c.model.kind = "conv64";
+  c.data.dataset = infofrag::data::DatasetKind::kDsprites;
+  c.model.kind = infofrag::models::ModelKind::kConv64;
   c.model.latents = 4;
-  c.objective.beta = "1,4";
+  c.objective.beta = {1, 4};
   c.seeds = seeds;
   c.steps = 6;
   c.batch_size = 8;
-  c.lr = "1e-3";
+  c.lr = {1e-3};
   c.pack_size = pack_size;
   c.checkpoint_every = 1000;
   c.curve_window = 1;
@@ -61,17 +61,17 @@ train::TrainConfig dsprites_sweep(const std::string& out, int64_t seeds, int64_t
 /// The circle with a small MLP (vectors: dense layers only).
 train::TrainConfig circle_sweep(const std::string& out) {
   train::TrainConfig c;
-  c.data.dataset = "circle";
-  c.model.kind = "mlp";
+  c.data.dataset = infofrag::data::DatasetKind::kCircle;
+  c.model.kind = infofrag::models::ModelKind::kMlp;
   c.model.latents = 2;
-  c.model.widths = "32,32";
-  c.model.activation = "tanh";
-  c.objective.beta = "0.03";
+  c.model.widths = {32, 32};
+  c.model.activation = infofrag::models::Activation::kTanh;
+  c.objective.beta = {0.03};
   c.seeds = 2;
   c.steps = 100;
   c.batch_size = 64;
-  c.lr = "1e-3";
-  c.device = "cpu";
+  c.lr = {1e-3};
+  c.device = infofrag::DeviceChoice::cpu();
   c.progress = false;
   c.out = out;
   return c;
@@ -86,20 +86,21 @@ TEST_CASE("cuda: analyze gives the CPU's analysis in float32 and float64", "[ana
   s.dims = 6;
   s.seed = 2;
   const auto embeddings = infofrag::synthesize(s);
-  for (const std::string dtype : {"float32", "float64"}) {
+  for (const torch::Dtype dtype : {torch::kFloat32, torch::kFloat64}) {
+    const bool f64 = dtype == torch::kFloat64;
     for (const int64_t tile_rows : {0, 7}) {  // automatic tiles, and many small ones
-      INFO(dtype << ", tile_rows " << tile_rows);
+      INFO((f64 ? "float64" : "float32") << ", tile_rows " << tile_rows);
       infofrag::AnalyzeConfig c;
       c.dtype = dtype;
       c.tile_rows = tile_rows;
       c.progress = false;
-      c.device = "cpu";
+      c.device = infofrag::DeviceChoice::cpu();
       const auto cpu = infofrag::analyze(embeddings, c);
-      c.device = "cuda";
+      c.device = infofrag::DeviceChoice::cuda();
       const auto gpu = infofrag::analyze(embeddings, c);
       // Sums of logarithms are float64 on both; float32 coefficients differ in the last
       // bits (the CPU's fused kernel against LibTorch operations on CUDA).
-      const double bits = dtype == "float64" ? 1e-9 : 1e-3;
+      const double bits = f64 ? 1e-9 : 1e-3;
       CHECK(max_abs_diff(cpu.channels.info_bits, gpu.channels.info_bits) < bits);
       CHECK(max_abs_diff(cpu.channels.self_pair_bits, gpu.channels.self_pair_bits) < bits);
       CHECK(max_abs_diff(cpu.pair_info_bits, gpu.pair_info_bits) < bits);
@@ -114,9 +115,8 @@ TEST_CASE("cuda: analyze gives the CPU's analysis in float32 and float64", "[ana
       const auto both = informative.unsqueeze(1) & informative.unsqueeze(0);
       const auto nmi_cpu = cpu.similarity.nmi.masked_select(both);
       const auto nmi_gpu = gpu.similarity.nmi.masked_select(both);
-      CHECK(max_abs_diff(nmi_cpu, nmi_gpu) < (dtype == "float64" ? 1e-9 : 1e-2));
-      CHECK(max_abs_diff(cpu.space_similarity.nmi, gpu.space_similarity.nmi) <
-            (dtype == "float64" ? 1e-9 : 1e-2));
+      CHECK(max_abs_diff(nmi_cpu, nmi_gpu) < (f64 ? 1e-9 : 1e-2));
+      CHECK(max_abs_diff(cpu.space_similarity.nmi, gpu.space_similarity.nmi) < (f64 ? 1e-9 : 1e-2));
     }
   }
 }
@@ -146,9 +146,9 @@ TEST_CASE("cuda: mc terms and estimates equal the CPU's", "[mc]") {
   infofrag::MonteCarloConfig c;
   c.samples = 400;
   c.progress = false;
-  c.device = "cpu";
+  c.device = infofrag::DeviceChoice::cpu();
   const auto on_cpu = infofrag::monte_carlo(embeddings, c);
-  c.device = "cuda";
+  c.device = infofrag::DeviceChoice::cuda();
   const auto on_gpu = infofrag::monte_carlo(embeddings, c);
   CHECK(on_gpu.device.rfind("cuda", 0) == 0);
   CHECK(max_abs_diff(on_cpu.spaces.info_bits, on_gpu.spaces.info_bits) < 1e-9);
@@ -176,15 +176,16 @@ TEST_CASE("cuda: fuse follows the CPU's optimization", "[fuse]") {
     e.members.push_back(m);
   }
   e.labels = (mu.select(1, 0) > 0).to(torch::kInt64).unsqueeze(1);
-  for (const std::string similarity : {"info", "vi", "nmi"}) {
-    INFO(similarity);
+  for (const auto similarity : {infofrag::FuseSimilarity::kInfo, infofrag::FuseSimilarity::kVi,
+                                infofrag::FuseSimilarity::kNmi}) {
+    INFO(infofrag::fields::format(similarity));
     infofrag::FuseConfig c;
     c.similarity = similarity;
     c.steps = 200;
     c.progress = false;
-    c.device = "cpu";
+    c.device = infofrag::DeviceChoice::cpu();
     const auto cpu = infofrag::fuse(e, c);
-    c.device = "cuda";
+    c.device = infofrag::DeviceChoice::cuda();
     const auto gpu = infofrag::fuse(e, c);
     CHECK(gpu.device.rfind("cuda", 0) == 0);
     // float64 throughout: only the order of sums differs.
@@ -204,7 +205,8 @@ TEST_CASE("cuda: embed gives the CPU's posteriors", "[embed]") {
   // Dense layers (circle, mlp) in full float32, and convolutions (dSprites, conv64), where
   // cuDNN rounds through TF32 by default.
   const train::TrainConfig circle = circle_sweep(dir.path("circle"));
-  const train::TrainConfig conv = dsprites_sweep(dir.path("conv"), 1, 2, "cpu");
+  const train::TrainConfig conv =
+      dsprites_sweep(dir.path("conv"), 1, 2, infofrag::DeviceChoice::cpu());
   REQUIRE(train::train_sweep(circle).finished == 2);
   REQUIRE(train::train_sweep(conv).finished == 2);
   for (const auto& [ensemble, tolerance] :
@@ -215,9 +217,9 @@ TEST_CASE("cuda: embed gives the CPU's posteriors", "[embed]") {
     c.fingerprint_size = 300;
     c.batch_size = 128;  // several batches
     c.progress = false;
-    c.device = "cpu";
+    c.device = infofrag::DeviceChoice::cpu();
     const auto cpu = infofrag::embed_ensemble(c);
-    c.device = "cuda";
+    c.device = infofrag::DeviceChoice::cuda();
     const auto gpu = infofrag::embed_ensemble(c);
     REQUIRE(cpu.members.size() == 2);
     REQUIRE(gpu.members.size() == 2);
@@ -235,12 +237,13 @@ TEST_CASE("cuda: embed gives the CPU's posteriors", "[embed]") {
 TEST_CASE("cuda: training with K = 1 and K = 8 follows the CPU", "[train]") {
   TempDir dir;
   // 8 members (2 β × 4 seeds) of conv64 on dSprites: the CPU trains them as one pack of 8.
-  const auto reference = dsprites_sweep(dir.path("cpu"), 4, 8, "cpu");
+  const auto reference = dsprites_sweep(dir.path("cpu"), 4, 8, infofrag::DeviceChoice::cpu());
   REQUIRE(train::train_sweep(reference).finished == 8);
   const double lr_steps = 1e-3 * 6;
   for (const int64_t k : {1, 8}) {
     INFO("K = " << k);
-    const auto run = dsprites_sweep(dir.path("cuda_k" + std::to_string(k)), 4, k, "cuda");
+    const auto run = dsprites_sweep(dir.path("cuda_k" + std::to_string(k)), 4, k,
+                                    infofrag::DeviceChoice::cuda());
     REQUIRE(train::train_sweep(run).finished == 8);
     for (const auto& member : train::expand_sweep(run)) {
       INFO(member.id);
@@ -269,14 +272,14 @@ TEST_CASE("cuda: training with K = 1 and K = 8 follows the CPU", "[train]") {
 
 TEST_CASE("cuda: traverse decodes what the CPU decodes", "[traverse]") {
   TempDir dir;
-  const auto sweep = dsprites_sweep(dir.path("ensemble"), 1, 2, "cpu");
+  const auto sweep = dsprites_sweep(dir.path("ensemble"), 1, 2, infofrag::DeviceChoice::cpu());
   REQUIRE(train::train_sweep(sweep).finished == 2);
   infofrag::EmbedConfig e;
   e.ensemble = sweep.out;
   e.out = dir.path("embeddings.h5");
   e.fingerprint_size = 200;
   e.progress = false;
-  e.device = "cpu";
+  e.device = infofrag::DeviceChoice::cpu();
   REQUIRE(infofrag::run_embed(e) == 0);
   const auto members = infofrag::read_embeddings(e.out).members;
   REQUIRE(members.size() == 2);
@@ -293,10 +296,10 @@ TEST_CASE("cuda: traverse decodes what the CPU decodes", "[traverse]") {
   c.embeddings = e.out;
   c.ensemble = sweep.out;
   c.steps = 5;
-  c.device = "cpu";
+  c.device = infofrag::DeviceChoice::cpu();
   c.out = dir.path("cpu.h5");
   REQUIRE(infofrag::run_traverse(c) == 0);
-  c.device = "cuda";
+  c.device = infofrag::DeviceChoice::cuda();
   c.out = dir.path("cuda.h5");
   REQUIRE(infofrag::run_traverse(c) == 0);
   const auto cpu = infofrag::h5::File::open(dir.path("cpu.h5"));
