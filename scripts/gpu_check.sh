@@ -166,7 +166,8 @@ torch_cmake=$(echo "$torch_info" | tail -1)
 prefix_path=$torch_cmake
 cmake_args=()
 if [ "$local_mode" != 1 ]; then
-  # The Debian packages, unpacked under /tmp/deps (never into /), as ../shared/gpu/build-on-gpu.sh.
+  # The Debian packages of .gpu-deps (scripts/pack_gpu_deps.sh), unpacked under /tmp/deps,
+  # never into /.
   deps=/tmp/deps
   libdir=$deps/usr/lib/x86_64-linux-gnu
   if [ ! -d "$deps/usr" ]; then

@@ -11,7 +11,8 @@
 #                      (libcurl, libssl, ... found with ldd here, C and C++ runtimes left out).
 #                      gpu_check.sh unpacks them only if the GPU machine lacks one of them, so
 #                      its own copies are used wherever it has them.
-# A copy of ../shared/gpu/pack-debs.sh with zlib and the fallback added.
+# The package list is what a build of infofrag needs (HDF5, Boost, Catch2, Eigen) plus zlib
+# and the run-time fallback above.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dest=${1:-$root/.gpu-deps}
