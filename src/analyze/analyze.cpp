@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "infofrag/analyze/analysis_file.hpp"
 #include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
 #include "infofrag/core/tensor_options.hpp"
@@ -114,59 +115,6 @@ Analysis analyze(const Embeddings& all_points, const AnalyzeConfig& config) {
     if (has_labels) out.space_labels = compare(s0, s0 + k, f0, f0 + f);
   }
   return out;
-}
-
-void write_analysis(const std::string& path, const Analysis& a, const AnalyzeConfig& config) {
-  AtomicFile output(path);
-  {
-    h5::File file = h5::File::create(output.temp_path());
-    file.write_strings("/channels/member", a.channel_member);
-    file.write("/channels/dim", a.channel_dim);
-    file.write("/channels/info_bits", a.channels.info_bits);
-    file.write("/channels/self_pair_bits", a.channels.self_pair_bits);
-    file.write("/channels/self_mi_bits", a.channels.self_mi_bits());
-    file.write("/similarity/nmi", a.similarity.nmi);
-    file.write("/similarity/vi_bits", a.similarity.vi_bits);
-    file.write("/similarity/pair_info_bits", a.pair_info_bits);
-    if (!a.factor_names.empty()) {
-      file.write_strings("/labels/factor_names", a.factor_names);
-      file.write("/labels/info_bits", a.factors.info_bits);
-      file.write("/labels/nmi", a.labels.nmi);
-      file.write("/labels/vi_bits", a.labels.vi_bits);
-      file.write("/labels/pair_info_bits", a.label_pair_info_bits);
-      file.write("/labels/factor_nmi", a.factor_similarity.nmi);
-      file.write("/labels/factor_vi_bits", a.factor_similarity.vi_bits);
-    }
-    file.write_strings("/members/id", a.members);
-    for (const auto& [name, values] : a.member_attrs) {
-      if (name != "id") file.write("/members/" + name, values);
-    }
-    if (a.spaces.info_bits.defined()) {
-      file.write_strings("/spaces/member", a.members);
-      file.write("/spaces/info_bits", a.spaces.info_bits);
-      file.write("/spaces/self_mi_bits", a.spaces.self_mi_bits());
-      file.write("/spaces/nmi", a.space_similarity.nmi);
-      file.write("/spaces/vi_bits", a.space_similarity.vi_bits);
-      file.write("/spaces/channel_nmi", a.channel_spaces.nmi);
-      file.write("/spaces/channel_vi_bits", a.channel_spaces.vi_bits);
-      if (a.space_labels.nmi.defined()) {
-        file.write("/spaces/labels_nmi", a.space_labels.nmi);
-        file.write("/spaces/labels_vi_bits", a.space_labels.vi_bits);
-      }
-    }
-    file.set_attr("/", "fingerprint_size", a.fingerprint_size);
-    file.set_attr("/", "units", std::string("bits"));
-    file.set_attr("/", "infofrag_version", std::string(kVersion));
-    file.set_attr("/", "input_file", config.embeddings);
-    file.set_attr("/", "dtype", fields::format(config.dtype));
-    file.set_attr("/", "device", fields::format(config.device));
-    file.set_attr("/", "config", fields::ini_text(config));  // the options, as [analyze] reads them
-    file.set_attr("/", "nmi_floor_bits", config.nmi_floor_bits);
-    file.set_attr("/", "estimator",
-                  std::string("Bhattacharyya pairwise-distance bound (Kolchinsky & Tracey "
-                              "2017), generalized NMI/VI (Murphy, Dillavou & Bassett 2025)"));
-  }
-  output.commit();
 }
 
 int run_analyze(const AnalyzeConfig& config) {

@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <set>
 
 #include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
@@ -21,38 +20,6 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-/// The members named by `list` ("a,b"), in that order; all of them when `list` is empty.
-std::vector<const Member*> chosen_members(const Embeddings& embeddings,
-                                          const std::vector<std::string>& ids,
-                                          const std::string& file) {
-  std::vector<const Member*> out;
-  const std::string list = fields::format(ids);
-  if (ids.empty()) {
-    for (const Member& m : embeddings.members) out.push_back(&m);
-    return out;
-  }
-  std::string known;
-  for (const Member& m : embeddings.members) known += (known.empty() ? "" : ", ") + m.id;
-  std::set<std::string> seen;
-  for (const std::string& id : ids) {
-    if (id.empty()) throw ConfigError("--members '" + list + "' has an empty entry");
-    if (!seen.insert(id).second) {
-      throw ConfigError("--members '" + list + "' names '" + id + "' twice");
-    }
-    const Member* found = nullptr;
-    for (const Member& m : embeddings.members) {
-      if (m.id == id) found = &m;
-    }
-    if (!found) {
-      throw ConfigError("--members: no member '" + id + "' in " +
-                        (file.empty() ? std::string("the embeddings") : file) +
-                        " (members: " + known + ")");
-    }
-    out.push_back(found);
-  }
-  return out;
-}
-
 }  // namespace
 
 void validate(const MonteCarloConfig& config, const std::string& prefix) {
@@ -67,8 +34,11 @@ MonteCarloAnalysis monte_carlo(const Embeddings& embeddings, const MonteCarloCon
     throw ConfigError("--fingerprint-size " + std::to_string(config.fingerprint_size) +
                       " exceeds the " + std::to_string(n) + " points");
   }
-  const std::vector<const Member*> members =
-      chosen_members(embeddings, config.members, config.embeddings);
+  std::vector<const Member*> members;
+  for (const int64_t i :
+       select_members(embeddings, config.members, "--members", config.embeddings)) {
+    members.push_back(&embeddings.members[static_cast<size_t>(i)]);
+  }
   const torch::Device device = resolve_device(config.device, "--device");
   const auto f64 = torch::TensorOptions().dtype(torch::kFloat64).device(device);
   torch::NoGradGuard no_grad;

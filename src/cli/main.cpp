@@ -18,12 +18,13 @@
 #include "infofrag/embed/embed.hpp"
 #include "infofrag/fuse/fuse.hpp"
 #include "infofrag/hotspots/hotspots.hpp"
-#include "infofrag/hotspots/traverse.hpp"
+#include "infofrag/traverse/traverse.hpp"
 #include "infofrag/pipeline/run.hpp"
 #include "infofrag/synth/synth.hpp"
 #include "infofrag/train/trainer.hpp"
 #include "infofrag/version.hpp"
 #include "options.hpp"
+#include "report.hpp"
 
 namespace {
 
@@ -89,7 +90,7 @@ const std::map<std::string, Command>& commands() {
                     run_synth)},
       {"summarize",
        command<SummarizeConfig>("print a summary of an analysis file",
-                                "Prints a short summary of an analysis file.", run_summarize)},
+                                "Prints a short summary of an analysis file.", cli::run_summarize)},
       {"export-data",
        command<data::ExportDataConfig>(
            "chosen dataset items -> HDF5 file",

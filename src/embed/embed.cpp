@@ -13,7 +13,7 @@
 #include "infofrag/core/progress.hpp"
 #include "infofrag/data/dataset.hpp"
 #include "infofrag/io/atomic_file.hpp"
-#include "infofrag/train/ensemble.hpp"
+#include "infofrag/ensemble/ensemble.hpp"
 
 namespace infofrag {
 
@@ -54,11 +54,11 @@ Embeddings embed_ensemble(const EmbedConfig& config) {
   validate(config);
   if (config.ensemble.empty()) throw ConfigError("--ensemble: the ensemble folder is required");
   const auto device = resolve_device(config.device, "--device");
-  const auto paths = train::list_member_files(config.ensemble);
-  std::vector<train::MemberRecord> records;
+  const auto paths = ensemble::list_member_files(config.ensemble);
+  std::vector<ensemble::MemberRecord> records;
   std::vector<std::string> finished;
   for (const auto& path : paths) {
-    auto record = train::read_member(path);
+    auto record = ensemble::read_member(path);
     if (record.status != "finished") {
       std::fprintf(stderr, "infofrag embed: skipping member %s: %s at step %lld\n",
                    record.spec.id.c_str(), record.status.c_str(),
@@ -102,7 +102,7 @@ Embeddings embed_ensemble(const EmbedConfig& config) {
       throw InputError(finished[m] + ": trained on items of shape " + shape_string(r.item_shape) +
                        ", but the dataset now gives " + shape_string(dataset->item_shape()));
     }
-    auto model = train::load_members({r}, {finished[m]}, device);
+    auto model = ensemble::load_members({r}, {finished[m]}, device);
     model->eval();
     std::vector<torch::Tensor> mus, logvars;
     for (int64_t first = 0; first < n; first += config.batch_size) {

@@ -142,7 +142,7 @@ Similarity whole_space_similarity(const torch::Tensor& mu_a, const torch::Tensor
 /// What --amortize needs, checked before any work.
 struct AmortizeSetup {
   std::string member_path;  ///< the member file whose model and data config are used
-  train::MemberRecord source;
+  ensemble::MemberRecord source;
   std::unique_ptr<data::Dataset> dataset;
   std::vector<int64_t> rows;  ///< dataset rows of the fused points
   models::ModelSpec spec;     ///< the members' family with config.dims latents
@@ -157,7 +157,7 @@ AmortizeSetup prepare_amortize(const Embeddings& embeddings, const FuseConfig& c
                      ": /fingerprint/index is missing; --amortize needs the dataset row of "
                      "every fingerprint point to train an encoder on the data");
   }
-  const auto paths = train::list_member_files(config.ensemble);
+  const auto paths = ensemble::list_member_files(config.ensemble);
   AmortizeSetup s;
   // The first fused member's own file when the ensemble has it, else its first finished one.
   std::vector<std::string> ordered;
@@ -168,7 +168,7 @@ AmortizeSetup prepare_amortize(const Embeddings& embeddings, const FuseConfig& c
       ordered.push_back(path);
   }
   for (const auto& path : ordered) {
-    train::MemberRecord record = train::read_member(path);
+    ensemble::MemberRecord record = ensemble::read_member(path);
     if (record.status != "finished") continue;
     s.member_path = path;
     s.source = std::move(record);
@@ -287,7 +287,7 @@ AmortizedEncoder train_encoder(AmortizeSetup& s, const Fusion& fusion, const Fus
   out.train_nmi = subset_nmi(out.train_points);
   out.holdout_nmi = subset_nmi(out.holdout_points);
 
-  train::MemberRecord& r = out.record;
+  ensemble::MemberRecord& r = out.record;
   r.spec = s.source.spec;
   r.spec.id = "fused";
   r.spec.lr = config.amortize_lr;
@@ -312,7 +312,7 @@ AmortizedEncoder train_encoder(AmortizeSetup& s, const Fusion& fusion, const Fus
 void write_amortized_member(const std::string& path, const AmortizedEncoder& encoder,
                             const FuseConfig& config) {
   AtomicFile output(path);
-  train::write_member(output.temp_path(), encoder.record, encoder.weights);
+  ensemble::write_member(output.temp_path(), encoder.record, encoder.weights);
   {
     h5::File file = h5::File::open_for_update(output.temp_path());
     file.set_attr("/", "amortized",
@@ -349,15 +349,9 @@ std::vector<FuseTarget> fuse_targets(const Embeddings& embeddings, const FuseCon
 
   const std::string members_text = fields::format(config.members);
   std::vector<std::string> listed;  // --members, in order
-  if (!config.members.empty()) {
-    for (const std::string& id : config.members) {
-      if (id.empty()) throw ConfigError("--members '" + members_text + "' has an empty entry");
-      if (std::find(listed.begin(), listed.end(), id) != listed.end()) {
-        throw ConfigError("--members '" + members_text + "' names '" + id + "' twice");
-      }
-      find(id, "--members");
-      listed.push_back(id);
-    }
+  for (const int64_t i :
+       select_members(embeddings, config.members, "--members", config.embeddings)) {
+    if (!config.members.empty()) listed.push_back(embeddings.members[static_cast<size_t>(i)].id);
   }
 
   std::vector<FuseTarget> targets;
@@ -600,7 +594,7 @@ void write_fusion(const std::string& path, const Embeddings& embeddings, const F
       file.write("/fusion/amortized/holdout_nmi",
                  torch::tensor({encoder->holdout_nmi}, torch::kFloat64));
       file.set_attr("/fusion/amortized", "member_file",
-                    train::member_file(config.amortize, "fused"));
+                    ensemble::member_file(config.amortize, "fused"));
       file.set_attr("/fusion/amortized", "source_member", encoder->source_member);
       file.set_attr("/fusion/amortized", "holdout", config.holdout);
       file.set_attr("/fusion/amortized", "steps", config.amortize_steps);
@@ -662,7 +656,7 @@ int run_fuse(const FuseConfig& config) {
       encoder.holdout_nmi, static_cast<long long>(encoder.holdout_points.numel()),
       encoder.train_nmi, static_cast<long long>(encoder.train_points.numel()));
   fs::create_directories(fs::path(config.amortize) / "members");
-  const std::string member_path = train::member_file(config.amortize, "fused");
+  const std::string member_path = ensemble::member_file(config.amortize, "fused");
   write_amortized_member(member_path, encoder, config);
   write_fusion(config.out, embeddings, fusion, config, &encoder);
   std::fprintf(stderr, "fuse: wrote %s and %s\n", config.out.c_str(), member_path.c_str());

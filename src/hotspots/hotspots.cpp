@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <map>
 #include <set>
 
@@ -16,12 +15,6 @@ namespace infofrag {
 namespace {
 
 constexpr int64_t kDropped = -2;
-
-torch::Tensor required(const h5::File& file, const std::string& name, torch::Dtype dtype,
-                       const std::string& why) {
-  if (!file.has(name)) throw InputError(file.where(name) + " is missing; " + why);
-  return file.read(name, dtype);
-}
 
 }  // namespace
 
@@ -43,7 +36,7 @@ OpticsOptions optics_options(const HotspotsConfig& c) {
 }
 
 /// Hotspot table and labels for OPTICS over the channels `kept`.
-std::vector<Hotspot> describe(const AnalysisView& view, const torch::Tensor& distance,
+std::vector<Hotspot> describe(const AnalysisContents& view, const torch::Tensor& distance,
                               const std::vector<int64_t>& kept, const OpticsResult& optics,
                               int64_t member_total) {
   int64_t count = 0;
@@ -86,7 +79,7 @@ std::vector<Hotspot> describe(const AnalysisView& view, const torch::Tensor& dis
   return table;
 }
 
-std::vector<int64_t> channels_above_floor(const AnalysisView& view, double floor,
+std::vector<int64_t> channels_above_floor(const AnalysisContents& view, double floor,
                                           const std::vector<int64_t>& candidates) {
   std::vector<int64_t> kept;
   for (int64_t c : candidates) {
@@ -102,46 +95,7 @@ torch::Tensor submatrix(const torch::Tensor& matrix, const std::vector<int64_t>&
 
 }  // namespace
 
-AnalysisView read_analysis_view(const std::string& path, const std::string& sweep_attr) {
-  const h5::File file = h5::File::open(path);
-  const std::string why = "is this an analysis file written by infofrag analyze?";
-  AnalysisView v;
-  if (!file.has("/channels/member")) {
-    throw InputError(file.where("/channels/member") + " is missing; " + why);
-  }
-  v.channel_member = file.read_strings("/channels/member");
-  v.channel_dim = required(file, "/channels/dim", torch::kInt64, why);
-  v.info_bits = required(file, "/channels/info_bits", torch::kFloat64, why);
-  const std::string no_matrix = "hotspots needs the channel-by-channel similarity matrices";
-  v.nmi = required(file, "/similarity/nmi", torch::kFloat64, no_matrix);
-  v.vi_bits = required(file, "/similarity/vi_bits", torch::kFloat64, no_matrix);
-  const int64_t m = static_cast<int64_t>(v.channel_member.size());
-  for (const auto& [name, t] : {std::pair<const char*, torch::Tensor>{"/similarity/nmi", v.nmi},
-                                {"/similarity/vi_bits", v.vi_bits}}) {
-    if (t.dim() != 2 || t.size(0) != m || t.size(1) != m) {
-      throw InputError(file.where(name) + " has shape " + shape_string(t.sizes().vec()) +
-                       ", expected [" + std::to_string(m) + ", " + std::to_string(m) + "]");
-    }
-  }
-  if (file.has("/labels/nmi")) {
-    v.factor_names = file.read_strings("/labels/factor_names");
-    v.label_nmi = file.read("/labels/nmi", torch::kFloat64);
-  }
-  if (file.has("/members/id")) {
-    v.members = file.read_strings("/members/id");
-  } else {
-    std::set<std::string> seen;
-    for (const auto& id : v.channel_member) {
-      if (seen.insert(id).second) v.members.push_back(id);
-    }
-  }
-  if (!sweep_attr.empty() && file.has("/members/" + sweep_attr)) {
-    v.sweep_values = file.read("/members/" + sweep_attr, torch::kFloat64);
-  }
-  return v;
-}
-
-torch::Tensor channel_distance(const AnalysisView& view, ChannelDistance distance) {
+torch::Tensor channel_distance(const AnalysisContents& view, ChannelDistance distance) {
   switch (distance) {
     case ChannelDistance::kVi:
       return view.vi_bits.clamp_min(0.0);
@@ -151,7 +105,7 @@ torch::Tensor channel_distance(const AnalysisView& view, ChannelDistance distanc
   TORCH_CHECK(false, "unknown channel distance");
 }
 
-HotspotsResult find_hotspots(const AnalysisView& view, const HotspotsConfig& config) {
+HotspotsResult find_hotspots(const AnalysisContents& view, const HotspotsConfig& config) {
   fields::check(config, "--");
   const torch::Tensor distance = channel_distance(view, config.distance);
   const int64_t m = view.info_bits.size(0);
@@ -201,9 +155,9 @@ HotspotsResult find_hotspots(const AnalysisView& view, const HotspotsConfig& con
                                   torch::zeros_like(r.factor_mean_nmi));
   }
 
-  if (view.sweep_values.defined()) {
+  if (view.member_values.defined()) {
     std::vector<double> values;
-    for (int64_t i = 0; i < k; ++i) values.push_back(view.sweep_values[i].item<double>());
+    for (int64_t i = 0; i < k; ++i) values.push_back(view.member_values[i].item<double>());
     std::sort(values.begin(), values.end());
     values.erase(std::unique(values.begin(), values.end()), values.end());
     const auto v = static_cast<int64_t>(values.size());
@@ -216,7 +170,7 @@ HotspotsResult find_hotspots(const AnalysisView& view, const HotspotsConfig& con
       std::vector<int64_t> candidates;
       int64_t members = 0;
       for (int64_t i = 0; i < k; ++i) {
-        if (view.sweep_values[i].item<double>() != values[static_cast<size_t>(s)]) continue;
+        if (view.member_values[i].item<double>() != values[static_cast<size_t>(s)]) continue;
         ++members;
         for (int64_t c = 0; c < m; ++c) {
           if (view.channel_member[static_cast<size_t>(c)] == view.members[static_cast<size_t>(i)]) {
@@ -249,78 +203,74 @@ int run_hotspots(const HotspotsConfig& config) {
   // Update a copy and rename it over the original (through a link), so a failure leaves the
   // file as it was; the update fails rather than lose another writer's result.
   FileUpdate update(config.analysis, "--analysis");
-  const AnalysisView view = read_analysis_view(config.analysis, config.sweep_attr);
+  AnalysisParts parts;
+  parts.similarity = true;
+  parts.member_attr = config.sweep_attr;
+  const AnalysisContents view = read_analysis(config.analysis, parts);
   const HotspotsResult r = find_hotspots(view, config);
 
+  HotspotsSection s;
+  const auto ints = [](const std::vector<int64_t>& v) { return torch::tensor(v, torch::kInt64); };
+  const auto reals = [](const std::vector<double>& v) { return torch::tensor(v, torch::kFloat64); };
+  std::vector<int64_t> ordering, predecessor;
+  std::vector<double> reachability, core_distance;
+  for (int64_t i : r.optics.ordering) {
+    ordering.push_back(r.kept[static_cast<size_t>(i)]);
+    const int64_t p = r.optics.predecessor[static_cast<size_t>(i)];
+    predecessor.push_back(p < 0 ? -1 : r.kept[static_cast<size_t>(p)]);
+    reachability.push_back(r.optics.reachability[static_cast<size_t>(i)]);
+    core_distance.push_back(r.optics.core_distances[static_cast<size_t>(i)]);
+  }
+  s.kept = ints(r.kept);
+  s.label = ints(r.label);
+  s.ordering = ints(ordering);
+  s.reachability = reals(reachability);
+  s.core_distance = reals(core_distance);
+  s.predecessor = ints(predecessor);
+  s.count = static_cast<int64_t>(r.hotspots.size());
+  std::vector<int64_t> size, members, medoid, medoid_dim;
+  std::vector<double> recurrence, info, nmi, best_nmi;
+  for (const auto& h : r.hotspots) {
+    size.push_back(h.size);
+    members.push_back(h.members);
+    recurrence.push_back(h.recurrence);
+    info.push_back(h.mean_info_bits);
+    nmi.push_back(h.mean_nmi);
+    s.best_factor.push_back(h.best_factor);
+    best_nmi.push_back(h.best_factor_nmi);
+    medoid.push_back(h.medoid);
+    s.medoid_member.push_back(view.channel_member[static_cast<size_t>(h.medoid)]);
+    medoid_dim.push_back(view.channel_dim[h.medoid].item<int64_t>());
+  }
+  s.size = ints(size);
+  s.members = ints(members);
+  s.recurrence = reals(recurrence);
+  s.mean_info_bits = reals(info);
+  s.mean_nmi = reals(nmi);
+  s.best_factor_nmi = reals(best_nmi);
+  s.medoid = ints(medoid);
+  s.medoid_dim = ints(medoid_dim);
+  s.member_counts = r.member_counts;
+  s.factor_mean_nmi = r.factor_mean_nmi;
+  s.factor_share = r.factor_share;
+  if (r.sweep_values.defined()) {
+    s.sweep_attr = config.sweep_attr;
+    s.sweep_values = r.sweep_values;
+    s.sweep_channels = r.sweep_channels;
+    s.sweep_count = r.sweep_count;
+    s.sweep_mean_size = r.sweep_mean_size;
+    s.sweep_mean_recurrence = r.sweep_mean_recurrence;
+  }
+  s.distance = fields::format(config.distance);
+  s.config = fields::ini_text(config);
+  s.min_info_bits = config.min_info_bits;
+  s.min_samples = config.min_samples;
+  s.xi = config.xi;
+  s.max_eps = config.max_eps;
+  s.optics_compat = fields::format(config.optics_compat);
   {
     h5::File file = h5::File::open_for_update(update.copy());
-    file.remove("/hotspots");
-    const auto ordered = [&](const std::vector<double>& per_point) {
-      std::vector<double> v;
-      for (int64_t i : r.optics.ordering) v.push_back(per_point[static_cast<size_t>(i)]);
-      return torch::tensor(v, torch::kFloat64);
-    };
-    std::vector<int64_t> ordering, predecessor;
-    for (int64_t i : r.optics.ordering) {
-      ordering.push_back(r.kept[static_cast<size_t>(i)]);
-      const int64_t p = r.optics.predecessor[static_cast<size_t>(i)];
-      predecessor.push_back(p < 0 ? -1 : r.kept[static_cast<size_t>(p)]);
-    }
-    file.write("/hotspots/kept", torch::tensor(r.kept, torch::kInt64));
-    file.write("/hotspots/label", torch::tensor(r.label, torch::kInt64));
-    file.write("/hotspots/ordering", torch::tensor(ordering, torch::kInt64));
-    file.write("/hotspots/reachability", ordered(r.optics.reachability));
-    file.write("/hotspots/core_distance", ordered(r.optics.core_distances));
-    file.write("/hotspots/predecessor", torch::tensor(predecessor, torch::kInt64));
-    std::vector<int64_t> size, members, medoid, medoid_dim;
-    std::vector<double> recurrence, info, nmi, best_nmi;
-    std::vector<std::string> best, medoid_member;
-    for (const auto& s : r.hotspots) {
-      size.push_back(s.size);
-      members.push_back(s.members);
-      recurrence.push_back(s.recurrence);
-      info.push_back(s.mean_info_bits);
-      nmi.push_back(s.mean_nmi);
-      best.push_back(s.best_factor);
-      best_nmi.push_back(s.best_factor_nmi);
-      medoid.push_back(s.medoid);
-      medoid_member.push_back(view.channel_member[static_cast<size_t>(s.medoid)]);
-      medoid_dim.push_back(view.channel_dim[s.medoid].item<int64_t>());
-    }
-    file.create_group("/hotspots/table");
-    if (!r.hotspots.empty()) {
-      file.write("/hotspots/table/size", torch::tensor(size, torch::kInt64));
-      file.write("/hotspots/table/members", torch::tensor(members, torch::kInt64));
-      file.write("/hotspots/table/recurrence", torch::tensor(recurrence, torch::kFloat64));
-      file.write("/hotspots/table/mean_info_bits", torch::tensor(info, torch::kFloat64));
-      file.write("/hotspots/table/mean_nmi", torch::tensor(nmi, torch::kFloat64));
-      file.write_strings("/hotspots/table/best_factor", best);
-      file.write("/hotspots/table/best_factor_nmi", torch::tensor(best_nmi, torch::kFloat64));
-      file.write("/hotspots/table/medoid", torch::tensor(medoid, torch::kInt64));
-      file.write_strings("/hotspots/table/medoid_member", medoid_member);
-      file.write("/hotspots/table/medoid_dim", torch::tensor(medoid_dim, torch::kInt64));
-      file.write("/hotspots/member_counts", r.member_counts);
-      if (r.factor_mean_nmi.defined()) {
-        file.write("/hotspots/factor_mean_nmi", r.factor_mean_nmi);
-        file.write("/hotspots/factor_share", r.factor_share);
-      }
-    }
-    if (r.sweep_values.defined()) {
-      file.write("/hotspots/sweep/values", r.sweep_values);
-      file.write("/hotspots/sweep/channels", r.sweep_channels);
-      file.write("/hotspots/sweep/count", r.sweep_count);
-      file.write("/hotspots/sweep/mean_size", r.sweep_mean_size);
-      file.write("/hotspots/sweep/mean_recurrence", r.sweep_mean_recurrence);
-      file.set_attr("/hotspots/sweep", "attribute", config.sweep_attr);
-    }
-    file.set_attr("/hotspots", "distance", fields::format(config.distance));
-    file.set_attr("/hotspots", "config", fields::ini_text(config));
-    file.set_attr("/hotspots", "min_info_bits", config.min_info_bits);
-    file.set_attr("/hotspots", "min_samples", config.min_samples);
-    file.set_attr("/hotspots", "xi", config.xi);
-    file.set_attr("/hotspots", "max_eps", config.max_eps);
-    file.set_attr("/hotspots", "optics_compat", fields::format(config.optics_compat));
-    file.set_attr("/hotspots", "count", static_cast<int64_t>(r.hotspots.size()));
+    write_hotspots(file, s);
   }
   update.commit();
 

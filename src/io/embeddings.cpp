@@ -73,6 +73,37 @@ Member read_member(const h5::File& file, const std::string& id) {
 
 }  // namespace
 
+std::vector<int64_t> select_members(const Embeddings& embeddings,
+                                    const std::vector<std::string>& ids, const std::string& option,
+                                    const std::string& file) {
+  std::vector<int64_t> out;
+  const auto k = static_cast<int64_t>(embeddings.members.size());
+  if (ids.empty()) {
+    for (int64_t i = 0; i < k; ++i) out.push_back(i);
+    return out;
+  }
+  std::string list, known;
+  for (const std::string& id : ids) list += (list.empty() ? "" : ",") + id;
+  for (const Member& m : embeddings.members) known += (known.empty() ? "" : ", ") + m.id;
+  for (const std::string& id : ids) {
+    if (id.empty()) throw ConfigError(option + " '" + list + "' has an empty entry");
+    int64_t found = -1;
+    for (int64_t i = 0; i < k; ++i) {
+      if (embeddings.members[static_cast<size_t>(i)].id == id) found = i;
+    }
+    if (found < 0) {
+      throw ConfigError(option + ": no member '" + id + "' in " +
+                        (file.empty() ? std::string("the embeddings") : file) +
+                        " (members: " + known + ")");
+    }
+    if (std::find(out.begin(), out.end(), found) != out.end()) {
+      throw ConfigError(option + " '" + list + "' names '" + id + "' twice");
+    }
+    out.push_back(found);
+  }
+  return out;
+}
+
 bool natural_less(const std::string& a, const std::string& b) {
   size_t i = 0, j = 0;
   while (i < a.size() && j < b.size()) {

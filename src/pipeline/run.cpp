@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "infofrag/analyze/analysis_file.hpp"
 #include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
 #include "infofrag/core/tensor_options.hpp"
@@ -122,7 +123,7 @@ int run_pipeline(RunConfig config) {
     stage("analyze", ("-> " + c.analyze.out).c_str());
     run_analyze(c.analyze);
   }
-  if (h5::File::open(c.analyze.out).has("/hotspots/label")) {
+  if (analysis_has_hotspots(c.analyze.out)) {
     stage("hotspots", "done already (in analysis.h5; run infofrag hotspots to redo)");
   } else {
     stage("hotspots", ("-> " + c.analyze.out + " /hotspots").c_str());

@@ -17,10 +17,10 @@
 #include "infofrag/core/fields.hpp"
 #include "infofrag/core/limits.hpp"
 #include "infofrag/core/progress.hpp"
+#include "infofrag/ensemble/ensemble.hpp"
 #include "infofrag/io/atomic_file.hpp"
 #include "infofrag/io/h5.hpp"
 #include "infofrag/train/adam.hpp"
-#include "infofrag/train/ensemble.hpp"
 #include "infofrag/train/objective.hpp"
 
 namespace fs = std::filesystem;
@@ -79,10 +79,10 @@ void prepare_folder(const TrainConfig& config) {
     throw ConfigError("--out " + config.out + ": exists and is not a folder");
   }
   const bool fresh = !fs::exists(root);
-  fs::create_directories(root / "members");
-  fs::create_directories(root / "checkpoints");
+  fs::create_directories(ensemble::members_dir(config.out));
+  fs::create_directories(ensemble::checkpoints_dir(config.out));
   const std::string ini = sweep_ini(config);
-  const fs::path path = root / "config.ini";
+  const fs::path path = ensemble::config_file(config.out);
   if (fs::exists(path)) {
     // The sweep the folder holds, read back and written again: folders whose config.ini
     // spells a value differently ("1e-4" for 0.0001) still resume.
@@ -170,7 +170,7 @@ class Pack {
   void write_members(TrainSummary& summary) {
     const data::DataConfig data = config_.data;
     for (size_t i = 0; i < members_.size(); ++i) {
-      MemberRecord r;
+      ensemble::MemberRecord r;
       r.spec = members_[i];
       r.data = data;
       r.model = config_.model;
@@ -198,7 +198,7 @@ class Pack {
       r.final_recon = recon.empty() ? nan : recon.back();
       r.final_kl = kl.empty() ? nan : kl.back();
       r.final_loss = loss.empty() ? nan : loss.back();
-      write_member(member_file(config_.out, r.spec.id), r,
+      ensemble::write_member(ensemble::member_file(config_.out, r.spec.id), r,
                    model_->member_parameters(static_cast<int64_t>(i)));
       if (failed) {
         std::fprintf(stderr,
@@ -405,12 +405,10 @@ TrainSummary train_sweep(const TrainConfig& config) {
     PackPlan plan;
     plan.members.assign(members.begin() + static_cast<std::ptrdiff_t>(first),
                         members.begin() + static_cast<std::ptrdiff_t>(last));
-    plan.checkpoint =
-        (fs::path(config.out) / "checkpoints" /
-         ("pack_" + std::to_string(first / static_cast<size_t>(config.pack_size)) + ".h5"))
-            .string();
+    plan.checkpoint = ensemble::checkpoint_file(
+        config.out, static_cast<int64_t>(first / static_cast<size_t>(config.pack_size)));
     bool ended = true;
-    for (const auto& m : plan.members) ended = ended && fs::exists(member_file(config.out, m.id));
+    for (const auto& m : plan.members) ended = ended && fs::exists(ensemble::member_file(config.out, m.id));
     if (ended) {
       summary.skipped += static_cast<int64_t>(plan.members.size());
       continue;

@@ -10,13 +10,13 @@
 #include "infofrag/analyze/analyze.hpp"
 #include "infofrag/analyze/monte_carlo.hpp"
 #include "infofrag/embed/embed.hpp"
+#include "infofrag/ensemble/ensemble.hpp"
 #include "infofrag/fuse/fuse.hpp"
-#include "infofrag/hotspots/traverse.hpp"
 #include "infofrag/info/monte_carlo.hpp"
 #include "infofrag/io/h5.hpp"
 #include "infofrag/synth/synth.hpp"
-#include "infofrag/train/ensemble.hpp"
 #include "infofrag/train/trainer.hpp"
+#include "infofrag/traverse/traverse.hpp"
 #include "support.hpp"
 
 // After LibTorch: glog, which LibTorch includes, defines its own CHECK.
@@ -247,8 +247,10 @@ TEST_CASE("cuda: training with K = 1 and K = 8 follows the CPU", "[train]") {
     REQUIRE(train::train_sweep(run).finished == 8);
     for (const auto& member : train::expand_sweep(run)) {
       INFO(member.id);
-      const auto a = train::read_member_weights(train::member_file(reference.out, member.id));
-      const auto b = train::read_member_weights(train::member_file(run.out, member.id));
+      const auto a = infofrag::ensemble::read_member_weights(
+          infofrag::ensemble::member_file(reference.out, member.id));
+      const auto b = infofrag::ensemble::read_member_weights(
+          infofrag::ensemble::member_file(run.out, member.id));
       REQUIRE(a.size() == b.size());
       // Same initialization, batches and noise: the weights agree up to rounding, which
       // Adam's normalized steps can blow up to a full step only where a gradient is ~0. A
@@ -260,8 +262,10 @@ TEST_CASE("cuda: training with K = 1 and K = 8 follows the CPU", "[train]") {
         count += static_cast<double>(value.numel());
       }
       CHECK(sum / count < 0.05 * lr_steps);
-      const auto ra = train::read_member(train::member_file(reference.out, member.id));
-      const auto rb = train::read_member(train::member_file(run.out, member.id));
+      const auto ra = infofrag::ensemble::read_member(
+          infofrag::ensemble::member_file(reference.out, member.id));
+      const auto rb =
+          infofrag::ensemble::read_member(infofrag::ensemble::member_file(run.out, member.id));
       CHECK(rb.status == "finished");
       // The loss of every step (curve window 1) matches to float32 / TF32 rounding.
       CHECK(max_abs_diff(ra.curve_loss, rb.curve_loss) <
@@ -283,11 +287,18 @@ TEST_CASE("cuda: traverse decodes what the CPU decodes", "[traverse]") {
   REQUIRE(infofrag::run_embed(e) == 0);
   const auto members = infofrag::read_embeddings(e.out).members;
   REQUIRE(members.size() == 2);
-  // An analysis file with the /hotspots that traverse reads: two hotspots, medoids in
-  // different members.
+  // An analysis file with what traverse reads (the channels and /hotspots, which the
+  // analysis-file reader checks against each other): two hotspots, medoids in different
+  // members (channel 0 = member 0 dim 0, channel 5 = member 1 dim 1).
   {
     auto file = infofrag::h5::File::create(dir.path("analysis.h5"));
+    file.write_strings("/channels/member",
+                       {members[0].id, members[0].id, members[0].id, members[0].id, members[1].id,
+                        members[1].id, members[1].id, members[1].id});
+    file.write("/channels/dim", torch::tensor({0, 1, 2, 3, 0, 1, 2, 3}, torch::kInt64));
+    file.write("/channels/info_bits", torch::ones({8}, torch::kFloat64));
     file.write("/hotspots/label", torch::tensor({0, -1, -1, -1, -1, 1, -1, -1}, torch::kInt64));
+    file.write("/hotspots/table/medoid", torch::tensor({0, 5}, torch::kInt64));
     file.write_strings("/hotspots/table/medoid_member", {members[0].id, members[1].id});
     file.write("/hotspots/table/medoid_dim", torch::tensor({0, 1}, torch::kInt64));
   }

@@ -16,7 +16,7 @@
 #include "infofrag/io/embeddings.hpp"
 #include "infofrag/io/h5.hpp"
 #include "infofrag/models/vae.hpp"
-#include "infofrag/train/ensemble.hpp"
+#include "infofrag/ensemble/ensemble.hpp"
 #include "support.hpp"
 
 // After LibTorch: glog, which LibTorch includes, defines its own CHECK.
@@ -253,7 +253,7 @@ TEST_CASE(
     "[fuse][embed]") {
   TempDir dir;
   // The members' ensemble: one member file, for its model family and its dataset.
-  infofrag::train::MemberRecord record;
+  infofrag::ensemble::MemberRecord record;
   record.spec.id = "wl_0";
   record.spec.beta = 0.03;
   record.spec.lr = 1e-3;
@@ -270,7 +270,7 @@ TEST_CASE(
   const auto spec = infofrag::models::resolve_model(record.model, record.item_shape);
   infofrag::models::BatchedVae untrained(spec, 1);
   fs::create_directories(dir.path("ens/members"));
-  infofrag::train::write_member(infofrag::train::member_file(dir.path("ens"), "wl_0"), record,
+  infofrag::ensemble::write_member(infofrag::ensemble::member_file(dir.path("ens"), "wl_0"), record,
                                 untrained->member_parameters(0));
 
   // The fingerprint: 200 evenly spaced angles (rows 0, 5, ...); three noisy 2-D views.
@@ -317,12 +317,12 @@ TEST_CASE(
                   fused_lv.index_select(0, held)) == Approx(holdout_nmi).epsilon(1e-9));
 
   // The member file: a finished member of the ensemble's family with D latents.
-  const auto r = infofrag::train::read_member(infofrag::train::member_file(c.amortize, "fused"));
+  const auto r = infofrag::ensemble::read_member(infofrag::ensemble::member_file(c.amortize, "fused"));
   CHECK(r.status == "finished");
   CHECK(r.model.latents == 2);
   CHECK(r.model.widths == std::vector<int64_t>{32, 32});
   CHECK(r.data.circle_points == 1000);
-  const auto m = infofrag::h5::File::open(infofrag::train::member_file(c.amortize, "fused"));
+  const auto m = infofrag::h5::File::open(infofrag::ensemble::member_file(c.amortize, "fused"));
   CHECK(m.read_number_attr("/", "decoder_trained") == 0);
   CHECK_THAT(m.read_string_attr("/", "amortized")[0], Catch::Contains("decoder"));
 
@@ -403,7 +403,7 @@ TEST_CASE("data/parse_index_list: steps a:b:s", "[data]") {
 
 TEST_CASE("embed --indices: explicit rows in the order given", "[embed]") {
   TempDir dir;
-  infofrag::train::MemberRecord record;
+  infofrag::ensemble::MemberRecord record;
   record.spec.id = "m";
   record.data.dataset = infofrag::data::DatasetKind::kCircle;
   record.data.circle_points = 100;
@@ -415,7 +415,7 @@ TEST_CASE("embed --indices: explicit rows in the order given", "[embed]") {
   const auto spec = infofrag::models::resolve_model(record.model, record.item_shape);
   infofrag::models::BatchedVae model(spec, 1);
   fs::create_directories(dir.path("ens/members"));
-  infofrag::train::write_member(infofrag::train::member_file(dir.path("ens"), "m"), record,
+  infofrag::ensemble::write_member(infofrag::ensemble::member_file(dir.path("ens"), "m"), record,
                                 model->member_parameters(0));
 
   infofrag::EmbedConfig c;

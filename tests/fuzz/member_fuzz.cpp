@@ -2,13 +2,13 @@
 // arbitrary bytes. Only infofrag::Error may escape it.
 #include "fuzz_input.hpp"
 #include "infofrag/core/error.hpp"
-#include "infofrag/train/ensemble.hpp"
+#include "infofrag/ensemble/ensemble.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string& path = infofrag::fuzz::write_input(data, size, ".h5");
   try {
-    (void)infofrag::train::read_member(path);
-    (void)infofrag::train::read_member_weights(path);
+    (void)infofrag::ensemble::read_member(path);
+    (void)infofrag::ensemble::read_member_weights(path);
   } catch (const infofrag::Error&) {
   }
   return 0;

@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "infofrag/core/fields.hpp"
-#include "infofrag/train/ensemble.hpp"
+#include "infofrag/ensemble/ensemble.hpp"
 #include "infofrag/train/trainer.hpp"
 #include "support.hpp"
 

@@ -14,8 +14,8 @@
 #include "infofrag/analyze/analyze.hpp"
 #include "infofrag/core/error.hpp"
 #include "infofrag/embed/embed.hpp"
+#include "infofrag/ensemble/ensemble.hpp"
 #include "infofrag/io/h5.hpp"
-#include "infofrag/train/ensemble.hpp"
 #include "infofrag/train/trainer.hpp"
 #include "support.hpp"
 
@@ -25,6 +25,7 @@
 namespace fs = std::filesystem;
 using infofrag::test::TempDir;
 using namespace infofrag::train;
+using namespace infofrag::ensemble;
 
 namespace {
 

@@ -93,9 +93,6 @@ struct Analysis {
 /// points (all when 0). No file access.
 Analysis analyze(const Embeddings& embeddings, const AnalyzeConfig& config);
 
-/// Writes `analysis` to `path` atomically (README, "The analysis file").
-void write_analysis(const std::string& path, const Analysis& analysis, const AnalyzeConfig& config);
-
 /// `infofrag analyze`: embeddings file → analysis file; logs each stage's wall time to
 /// stderr. Returns the process exit code (0); user errors throw infofrag::Error.
 int run_analyze(const AnalyzeConfig& config);

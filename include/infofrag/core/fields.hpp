@@ -484,12 +484,23 @@ class AttrReader : public Visitor<AttrReader> {
         throw InputError(source_ + ": attribute '" + key + "' = '" + *text + "' " + e.what());
       }
     } else if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
-      value = std::visit(
-          [](auto v) -> T {
-            if constexpr (std::is_arithmetic_v<decltype(v)>) return static_cast<T>(v);
-            return T{};
+      const double number = std::visit(
+          [](auto v) -> double {
+            if constexpr (std::is_arithmetic_v<decltype(v)>) return static_cast<double>(v);
+            return 0;
           },
           stored);
+      if constexpr (std::is_integral_v<T>) {
+        // A count stored as 2.5 or 1e30 is damage, not a value to round.
+        if (number != std::floor(number) || std::fabs(number) > 9.0e18) {
+          throw InputError(source_ + ": attribute '" + key + "' is " + format_double(number) +
+                           ", expected a whole number");
+        }
+        value = static_cast<T>(std::get_if<int64_t>(&stored) ? std::get<int64_t>(stored)
+                                                              : static_cast<int64_t>(number));
+      } else {
+        value = static_cast<T>(number);
+      }
     } else {
       throw InputError(source_ + ": attribute '" + key + "' is a number, expected text");
     }
@@ -505,6 +516,38 @@ void read_attrs(Config& config, std::function<AttrValue(const std::string&)> rea
                 const std::string& source) {
   AttrReader reader(std::move(read), source);
   config.fields(reader);
+}
+
+/// Runs every field's checks on values read from a file; the first failure throws InputError
+/// "<source>: attribute '<attr name>' = <value>: <reason>".
+class AttrChecker : public Visitor<AttrChecker> {
+ public:
+  explicit AttrChecker(std::string source) : source_(std::move(source)) {}
+  template <class T, class... Extras>
+  void operator()(const T& value, const char* name, const char* /*help*/, const Extras&... extras) {
+    (run(value, attr_name(name, extras...), extras), ...);
+  }
+
+ private:
+  template <class T, class X>
+  void run(const T& value, const std::string& key, const X& extra) {
+    if constexpr (std::is_base_of_v<Check, X>) {
+      const std::string why = extra(value);
+      if (why.empty()) return;
+      throw InputError(source_ + ": attribute '" + key + "' = " + value_text(value) + ": " + why);
+    }
+  }
+  std::string source_;
+};
+
+/// `read_attrs`, then the fields' checks (`AttrChecker`): a file's values obey the same
+/// bounds as the options they came from.
+template <class Config>
+void read_checked_attrs(Config& config, std::function<AttrValue(const std::string&)> read,
+                        const std::string& source) {
+  read_attrs(config, std::move(read), source);
+  AttrChecker checker(source);
+  config.fields(checker);
 }
 
 }  // namespace fields

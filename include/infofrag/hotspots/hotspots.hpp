@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "infofrag/core/fields.hpp"
+#include "infofrag/analyze/analysis_file.hpp"
 #include "infofrag/hotspots/optics.hpp"
 
 namespace infofrag {
@@ -64,22 +65,6 @@ struct HotspotsConfig {
 /// Throws ConfigError naming the option (`prefix` + name) and the value for a bad option.
 void validate(const HotspotsConfig& config, const std::string& prefix = "--");
 
-/// The channel-by-channel matrices of an analysis file that hotspots need.
-struct AnalysisView {
-  std::vector<std::string> channel_member;  ///< [M]
-  torch::Tensor channel_dim;                ///< int64 [M]
-  torch::Tensor info_bits;                  ///< float64 [M]
-  torch::Tensor nmi;                        ///< float64 [M, M]
-  torch::Tensor vi_bits;                    ///< float64 [M, M]
-  std::vector<std::string> factor_names;    ///< [F], empty without labels
-  torch::Tensor label_nmi;                  ///< float64 [M, F], undefined without labels
-  std::vector<std::string> members;         ///< [K] member ids
-  torch::Tensor sweep_values;               ///< float64 [K] the sweep attribute, or undefined
-};
-
-/// Reads what `find_hotspots` needs; InputError names the file and the missing dataset.
-AnalysisView read_analysis_view(const std::string& path, const std::string& sweep_attr);
-
 /// One hotspot: a cluster of channels that many members share.
 struct Hotspot {
   int64_t size = 0;           ///< channels
@@ -112,12 +97,14 @@ struct HotspotsResult {
 
 /// The distance between channels that OPTICS clusters: vi → max(VI, 0); nmi →
 /// −ln max(NMI, 1e−4).
-torch::Tensor channel_distance(const AnalysisView& view, ChannelDistance distance);
+torch::Tensor channel_distance(const AnalysisContents& analysis, ChannelDistance distance);
 
+/// `analysis` needs the similarity matrices (AnalysisParts::similarity) and, for the per-value
+/// part, the sweep attribute's values (member_attr = config.sweep_attr).
 /// Drops channels below the floor, runs OPTICS on the rest, and computes the hotspot table
 /// and fragment statistics. InputError when every channel is below the floor or fewer
 /// channels remain than min_samples.
-HotspotsResult find_hotspots(const AnalysisView& view, const HotspotsConfig& config);
+HotspotsResult find_hotspots(const AnalysisContents& analysis, const HotspotsConfig& config);
 
 /// `infofrag hotspots`: find_hotspots, then replaces /hotspots in the analysis file (through
 /// a copy renamed over it, so a failure leaves the file as it was) and prints the table.

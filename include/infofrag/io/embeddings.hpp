@@ -42,6 +42,14 @@ Embeddings read_embeddings(const std::string& path);
 /// Writes an embeddings file atomically (temporary name, then rename).
 void write_embeddings(const std::string& path, const Embeddings& embeddings);
 
+/// Positions in embeddings.members of the members `ids` names, in that order; every member,
+/// in file order, when `ids` is empty. ConfigError naming `option` for an empty id, an id
+/// named twice, or one that the embeddings (file `file`, "" when not from a file) lack.
+std::vector<int64_t> select_members(const Embeddings& embeddings,
+                                    const std::vector<std::string>& ids,
+                                    const std::string& option = "--members",
+                                    const std::string& file = "");
+
 /// Orders "run_2" before "run_10": digit runs compare as numbers.
 bool natural_less(const std::string& a, const std::string& b);
 

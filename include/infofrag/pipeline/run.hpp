@@ -8,7 +8,7 @@
 #include "infofrag/embed/embed.hpp"
 #include "infofrag/fuse/fuse.hpp"
 #include "infofrag/hotspots/hotspots.hpp"
-#include "infofrag/hotspots/traverse.hpp"
+#include "infofrag/traverse/traverse.hpp"
 #include "infofrag/train/sweep.hpp"
 
 namespace infofrag {

@@ -1,16 +1,17 @@
-#include "infofrag/hotspots/traverse.hpp"
+#include "infofrag/traverse/traverse.hpp"
 
 #include <torch/torch.h>
 
 #include <cstdio>
 
+#include "infofrag/analyze/analysis_file.hpp"
 #include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
 #include "infofrag/io/atomic_file.hpp"
 #include "infofrag/io/embeddings.hpp"
 #include "infofrag/io/h5.hpp"
 #include "infofrag/io/png.hpp"
-#include "infofrag/train/ensemble.hpp"
+#include "infofrag/ensemble/ensemble.hpp"
 
 namespace infofrag {
 
@@ -54,16 +55,14 @@ int run_traverse(const TraverseConfig& config) {
     check_output_path(config.png, png_inputs, "--png");
   }
   const auto device = resolve_device(config.device, "--device");
-  const h5::File analysis = h5::File::open(config.analysis);
-  if (!analysis.has("/hotspots/label")) {
-    throw InputError(analysis.where("/hotspots") + " is missing; run infofrag hotspots first");
-  }
-  std::vector<std::string> members;
-  torch::Tensor dims;
-  if (analysis.has("/hotspots/table/medoid_member")) {
-    members = analysis.read_strings("/hotspots/table/medoid_member");
-    dims = analysis.read("/hotspots/table/medoid_dim", torch::kInt64);
-  }
+  ensemble::check_ensemble_folder(config.ensemble);
+  AnalysisParts parts;
+  parts.labels = false;
+  parts.hotspots = true;
+  const AnalysisContents analysis = read_analysis(config.analysis, parts);
+  const std::vector<std::string>& members = analysis.hotspots.medoid_member;
+  const torch::Tensor dims =
+      analysis.hotspots.count > 0 ? analysis.hotspots.medoid_dim : torch::Tensor();
   const Embeddings embeddings = read_embeddings(config.embeddings);
 
   std::vector<torch::Tensor> decoded, values;
@@ -77,9 +76,19 @@ int run_traverse(const TraverseConfig& config) {
       if (m.id == id) member = &m;
     }
     if (!member) throw InputError(config.embeddings + ": /members/" + id + " is missing");
-    const std::string path = train::member_file(config.ensemble, id);
-    const auto record = train::read_member(path);
-    auto model = train::load_members({record}, {path}, device);
+    if (dim >= member->mu.size(1)) {
+      throw InputError(config.analysis + ": /hotspots/table/medoid_dim[" + std::to_string(h) +
+                       "] is " + std::to_string(dim) + ", but member " + id + " has " +
+                       std::to_string(member->mu.size(1)) + " dimensions in " + config.embeddings);
+    }
+    const std::string path = ensemble::member_file(config.ensemble, id);
+    const auto record = ensemble::read_member(path);
+    if (record.model.latents != member->mu.size(1)) {
+      throw InputError(path + ": attribute 'latents' is " + std::to_string(record.model.latents) +
+                       ", but " + config.embeddings + ": /members/" + id + " has " +
+                       std::to_string(member->mu.size(1)) + " dimensions");
+    }
+    auto model = ensemble::load_members({record}, {path}, device);
     const auto column = member->mu.select(1, dim);
     const auto range = torch::quantile(
         column, torch::tensor({config.quantile, 1.0 - config.quantile}, torch::kFloat64));
