@@ -83,46 +83,29 @@ int64_t fused_points(const Embeddings& embeddings, const FuseConfig& config) {
   return config.fingerprint_size > 0 ? config.fingerprint_size : n;
 }
 
-/// −(1/N) Σ_i log2[(1/N) Σ_j exp(−D_ij)] over the last two axes: [..., N, N] -> [...].
-torch::Tensor info_bits(const torch::Tensor& distances) {
-  const double n = static_cast<double>(distances.size(-1));
-  return (std::log(n) - torch::logsumexp(-distances, -1).mean(-1)) / std::log(2.0);
-}
-
 /// Similarities with targets whose own terms I_V and I_VV′ ([K]) are known.
 torch::Tensor similarities_given(const torch::Tensor& fused, const torch::Tensor& targets,
                                  const torch::Tensor& target_info,
                                  const torch::Tensor& target_self_pair, FuseSimilarity kind) {
-  const torch::Tensor i_u = info_bits(fused);
-  const torch::Tensor i_uu = info_bits(fused * 2);
-  const torch::Tensor i_uv = info_bits(fused.unsqueeze(0) + targets);  // [K]
+  const torch::Tensor i_u = info_bits_from_distances(fused);
+  const torch::Tensor i_uu = info_bits_from_distances(fused * 2);
+  const torch::Tensor i_uv = info_bits_from_distances(fused.unsqueeze(0) + targets);  // [K]
   switch (kind) {
     case FuseSimilarity::kInfo:
-      return i_u + target_info - i_uv;
+      return info_shared_bits(i_u, target_info, i_uv);
     case FuseSimilarity::kVi:
-      return -(i_uv * 2 - i_uu - target_self_pair);
+      return -info_vi_bits(i_uv, i_uu, target_self_pair);
     case FuseSimilarity::kNmi: {
       // The fused side's 2I − I′ is floored at the member's own (README, "Fusion"): the
       // fingerprint NMI is not bounded by 1 for nearly uninformative representations, and
       // unfloored it is maximized by a fused representation that carries almost nothing.
       const torch::Tensor h_v =
-          (target_info * 2 - target_self_pair).clamp_min(kNmiDenominatorFloorBits);
-      const torch::Tensor h_u = torch::maximum(i_u * 2 - i_uu, h_v);
-      return (i_u + target_info - i_uv) / (h_u * h_v).sqrt();
+          info_self_mi_bits(target_info, target_self_pair).clamp_min(kNmiDenominatorFloorBits);
+      const torch::Tensor h_u = torch::maximum(info_self_mi_bits(i_u, i_uu), h_v);
+      return info_nmi(info_shared_bits(i_u, target_info, i_uv), h_u, h_v);
     }
   }
   TORCH_CHECK(false, "similarities_given: unknown similarity");
-}
-
-/// Elementwise Bhattacharyya distance of 1-D Gaussians, out of place (differentiable):
-/// (μ1 − μ2)²/(4s) + ½[ln(s/2) − (lv1 + lv2)/2] with s = σ1² + σ2², ln s = logaddexp(lv1, lv2).
-torch::Tensor gaussian_distance(const torch::Tensor& mu1, const torch::Tensor& lv1,
-                                const torch::Tensor& mu2, const torch::Tensor& lv2) {
-  const torch::Tensor a = lv1.clamp(kLogvarMin, kLogvarMax);
-  const torch::Tensor b = lv2.clamp(kLogvarMin, kLogvarMax);
-  const torch::Tensor log_s = torch::logaddexp(a, b);
-  return (mu1 - mu2).square() * torch::exp(-log_s) * 0.25 +
-         (log_s - std::log(2.0) - (a + b) * 0.5) * 0.5;
 }
 
 /// NMI and VI between two D-dimensional representations over the same points, each taken
@@ -259,7 +242,7 @@ AmortizedEncoder train_encoder(AmortizeSetup& s, const Fusion& fusion, const Fus
       rows = train_index.index_select(0, pick.to(device));
     }
     const models::Posterior q = model->encode(x.index_select(1, rows));
-    const torch::Tensor distance = gaussian_distance(
+    const torch::Tensor distance = bhattacharyya(
         q.mu[0], q.logvar[0], target_mu.index_select(0, rows), target_lv.index_select(0, rows));
     const torch::Tensor loss = distance.sum(1).mean();
     optimizer.zero_grad();
@@ -414,8 +397,7 @@ std::vector<FuseTarget> fuse_targets(const Embeddings& embeddings, const FuseCon
 torch::Tensor pairwise_bhattacharyya(const torch::Tensor& mu, const torch::Tensor& logvar) {
   TORCH_CHECK(mu.dim() == 2 && mu.sizes() == logvar.sizes(),
               "pairwise_bhattacharyya: mu and logvar must both be [N, d]");
-  return gaussian_distance(mu.unsqueeze(1), logvar.unsqueeze(1), mu.unsqueeze(0),
-                           logvar.unsqueeze(0))
+  return bhattacharyya(mu.unsqueeze(1), logvar.unsqueeze(1), mu.unsqueeze(0), logvar.unsqueeze(0))
       .sum(-1);
 }
 
@@ -425,8 +407,9 @@ torch::Tensor fuse_similarities(const torch::Tensor& fused_distances,
                   target_distances.size(1) == fused_distances.size(0) &&
                   target_distances.size(2) == fused_distances.size(1),
               "fuse_similarities: expected [N, N] and [K, N, N]");
-  return similarities_given(fused_distances, target_distances, info_bits(target_distances),
-                            info_bits(target_distances * 2), similarity);
+  return similarities_given(fused_distances, target_distances,
+                            info_bits_from_distances(target_distances),
+                            info_bits_from_distances(target_distances * 2), similarity);
 }
 
 Fusion fuse(const Embeddings& embeddings, const FuseConfig& config) {
@@ -460,8 +443,8 @@ Fusion fuse(const Embeddings& embeddings, const FuseConfig& config) {
     }
   }
   const torch::Tensor distances = torch::stack(target_distances);  // [K, N, N]
-  const torch::Tensor target_info = info_bits(distances);
-  const torch::Tensor target_self_pair = info_bits(distances * 2);
+  const torch::Tensor target_info = info_bits_from_distances(distances);
+  const torch::Tensor target_self_pair = info_bits_from_distances(distances * 2);
 
   auto generator = at::make_generator<at::CPUGeneratorImpl>(config.seed);
   torch::Tensor mu = (torch::randn({n, config.dims}, generator, torch::kFloat64) * kInitMeanSd)

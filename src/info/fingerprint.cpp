@@ -18,6 +18,15 @@ torch::Tensor bhattacharyya(const torch::Tensor& mu1, const torch::Tensor& logva
                             const torch::Tensor& mu2, const torch::Tensor& logvar2) {
   const torch::Tensor lv1 = logvar1.clamp(kLogvarMin, kLogvarMax);
   const torch::Tensor lv2 = logvar2.clamp(kLogvarMin, kLogvarMax);
+  if (torch::GradMode::is_enabled() && (mu1.requires_grad() || logvar1.requires_grad() ||
+                                        mu2.requires_grad() || logvar2.requires_grad())) {
+    // The same operations out of place, so that autograd can differentiate them (fusion
+    // optimizes posteriors through this distance).
+    const torch::Tensor x = ((lv1 - lv2) * 0.5).abs();
+    const torch::Tensor log_cosh = (x + torch::log1p(torch::exp(x * -2.0))) - std::log(2.0);
+    return torch::add((mu1 - mu2).square() / (lv1.exp() + lv2.exp()) * 0.25, log_cosh,
+                      /*alpha=*/0.5);
+  }
   torch::Tensor distance = (mu1 - mu2).square_().div_(lv1.exp() + lv2.exp()).mul_(0.25);
   return distance.add_(log_cosh_((lv1 - lv2).mul_(0.5)), /*alpha=*/0.5);
 }

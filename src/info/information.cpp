@@ -136,18 +136,41 @@ CrossInfo cross_info(const ChannelSet& a, const ChannelSet& b, const TileOptions
   return run_pass(a, &b, options);
 }
 
+torch::Tensor info_self_mi_bits(const torch::Tensor& i_u, const torch::Tensor& i_uu) {
+  return i_u * 2 - i_uu;
+}
+
+torch::Tensor info_shared_bits(const torch::Tensor& i_u, const torch::Tensor& i_v,
+                               const torch::Tensor& i_uv) {
+  return i_u + i_v - i_uv;
+}
+
+torch::Tensor info_vi_bits(const torch::Tensor& i_uv, const torch::Tensor& i_uu,
+                           const torch::Tensor& i_vv) {
+  return i_uv * 2 - i_uu - i_vv;
+}
+
+torch::Tensor info_nmi(const torch::Tensor& shared_bits, const torch::Tensor& h_u,
+                       const torch::Tensor& h_v) {
+  return shared_bits / (h_u * h_v).sqrt();
+}
+
 Similarity similarity(const ChannelInfo& a, const ChannelInfo& b, const torch::Tensor& pair_bits,
                       double nmi_floor_bits) {
   const torch::Tensor h_a = a.self_mi_bits().unsqueeze(1);  // [Ma, 1]
   const torch::Tensor h_b = b.self_mi_bits().unsqueeze(0);  // [1, Mb]
   const torch::Tensor shared =
-      a.info_bits.unsqueeze(1) + b.info_bits.unsqueeze(0) - pair_bits;  // I(U;V)
+      info_shared_bits(a.info_bits.unsqueeze(1), b.info_bits.unsqueeze(0), pair_bits);
+  // NMI is reported as 0 where either side carries (almost) nothing.
   const torch::Tensor defined = h_a.ge(nmi_floor_bits) & h_b.ge(nmi_floor_bits);
-  const torch::Tensor denominator =
-      torch::where(defined, (h_a * h_b).sqrt(), torch::ones_like(shared));
+  const torch::Tensor ones = torch::ones_like(shared);
   Similarity out;
-  out.nmi = torch::where(defined, shared / denominator, torch::zeros_like(shared));
-  out.vi_bits = pair_bits * 2 - a.self_pair_bits.unsqueeze(1) - b.self_pair_bits.unsqueeze(0);
+  out.nmi = torch::where(defined,
+                         info_nmi(shared, torch::where(defined, h_a, ones),
+                                  torch::where(defined, h_b, ones)),
+                         torch::zeros_like(shared));
+  out.vi_bits = info_vi_bits(pair_bits, a.self_pair_bits.unsqueeze(1),
+                             b.self_pair_bits.unsqueeze(0));
   return out;
 }
 

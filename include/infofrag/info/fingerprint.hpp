@@ -16,7 +16,8 @@ inline constexpr double kLogvarMax = 80.0;
 /// elementwise with broadcasting, in the inputs' dtype:
 ///   D = (mu1 − mu2)² / (4(σ1² + σ2²)) + ½ ln[(σ1² + σ2²) / (2σ1σ2)].
 /// The second term equals ½ ln cosh((logvar1 − logvar2)/2), computed in that stable form,
-/// so D(x, x) = 0 exactly.
+/// so D(x, x) = 0 exactly. Differentiable: with autograd on and an input that requires
+/// gradients, it computes the same operations out of place.
 torch::Tensor bhattacharyya(const torch::Tensor& mu1, const torch::Tensor& logvar1,
                             const torch::Tensor& mu2, const torch::Tensor& logvar2);
 

@@ -26,14 +26,29 @@ struct PassSeconds {
 /// Single-channel terms, float64 [M], in bits (Kolchinsky & Tracey 2017 pairwise bound):
 ///   info_bits      I(X;U)    = −(1/N) Σ_i log2[(1/N) Σ_j BC_ij]
 ///   self_pair_bits I(X;U,U′) = −(1/N) Σ_i log2[(1/N) Σ_j BC_ij²]  (the channel read twice)
+/// The terms of the generalized NMI and VI (Murphy, Dillavou & Bassett 2025) from the
+/// pairwise-bound estimates I_U = I(X;U), I_UU′ = I(X;U,U′), I_UV = I(X;U,V), in bits,
+/// elementwise with broadcasting and differentiable (fusion optimizes them). The one place
+/// where these formulas live; `similarity` and fusion both use them.
+/// 2 I_U − I_UU′: the information shared by two reads of U, which plays the role of H(U) in
+/// NMI and equals the partition entropy for hard clusterings. It lies in [0, I_U].
+torch::Tensor info_self_mi_bits(const torch::Tensor& i_u, const torch::Tensor& i_uu);
+/// I(U;V) = I_U + I_V − I_UV.
+torch::Tensor info_shared_bits(const torch::Tensor& i_u, const torch::Tensor& i_v,
+                               const torch::Tensor& i_uv);
+/// VI(U,V) = 2 I_UV − I_UU′ − I_VV′.
+torch::Tensor info_vi_bits(const torch::Tensor& i_uv, const torch::Tensor& i_uu,
+                           const torch::Tensor& i_vv);
+/// NMI(U,V) = I(U;V) / sqrt(h_U h_V) with h = `info_self_mi_bits` (no floor: callers choose).
+torch::Tensor info_nmi(const torch::Tensor& shared_bits, const torch::Tensor& h_u,
+                       const torch::Tensor& h_v);
+
 struct ChannelInfo {
   torch::Tensor info_bits;
   torch::Tensor self_pair_bits;
 
-  /// 2 I(X;U) − I(X;U,U′): the information shared by two reads of the channel, which plays
-  /// the role of H(U) in NMI and equals the partition entropy for hard clusterings.
-  /// It lies in [0, I(X;U)].
-  torch::Tensor self_mi_bits() const { return info_bits * 2 - self_pair_bits; }
+  /// `info_self_mi_bits` of each channel.
+  torch::Tensor self_mi_bits() const { return info_self_mi_bits(info_bits, self_pair_bits); }
 };
 
 /// All pairs within one set: pair_bits[u, v] = I(X;U,V) = −(1/N) Σ_i log2[(1/N) Σ_j
