@@ -601,7 +601,7 @@ int run_fuse(const FuseConfig& config) {
       {"--ensemble", config.ensemble.empty() ? "" : config.ensemble + "/config.ini"}};
   check_output_path(config.out, inputs);
   if (!config.amortize.empty() && fs::is_directory(fs::path(config.amortize) / "members")) {
-    check_output_path(train::member_file(config.amortize, "fused"), inputs, "--amortize");
+    check_output_path(ensemble::member_file(config.amortize, "fused"), inputs, "--amortize");
   }
 
   const Embeddings embeddings = read_embeddings(config.embeddings);
