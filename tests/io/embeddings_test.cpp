@@ -166,6 +166,29 @@ TEST_CASE("Bad embeddings files are rejected with a clear message and no output"
     file.write("/fingerprint/index", torch::zeros({21}, torch::kInt64));
     expected = {"bad.h5: /fingerprint/index has shape [21]"};
   }
+  SECTION("a negative dataset row in the index") {
+    File file = File::create(in);
+    file.write("/members/m/mu", torch::zeros({3, 2}, torch::kFloat64));
+    file.write("/members/m/logvar", torch::zeros({3, 2}, torch::kFloat64));
+    file.write("/fingerprint/index", torch::tensor({4, -7, 9}, torch::kInt64));
+    expected = {"bad.h5: /fingerprint/index holds -7"};
+  }
+  SECTION("a factor named twice") {
+    File file = File::create(in);
+    file.write("/members/m/mu", torch::zeros({20, 2}, torch::kFloat64));
+    file.write("/members/m/logvar", torch::zeros({20, 2}, torch::kFloat64));
+    file.write("/fingerprint/labels", torch::zeros({20, 2}, torch::kInt64));
+    file.set_attr("/fingerprint/labels", "factor_names", std::vector<std::string>{"x", "x"});
+    expected = {"bad.h5: /fingerprint/labels attribute factor_names names 'x' twice"};
+  }
+  SECTION("an empty factor name") {
+    File file = File::create(in);
+    file.write("/members/m/mu", torch::zeros({20, 2}, torch::kFloat64));
+    file.write("/members/m/logvar", torch::zeros({20, 2}, torch::kFloat64));
+    file.write("/fingerprint/labels", torch::zeros({20, 2}, torch::kInt64));
+    file.set_attr("/fingerprint/labels", "factor_names", std::vector<std::string>{"x", ""});
+    expected = {"bad.h5: /fingerprint/labels attribute factor_names: name 1 is empty"};
+  }
 
   // The library names the problem ...
   try {
