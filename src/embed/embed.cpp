@@ -12,8 +12,8 @@
 #include "infofrag/core/lists.hpp"
 #include "infofrag/core/progress.hpp"
 #include "infofrag/data/dataset.hpp"
-#include "infofrag/io/atomic_file.hpp"
 #include "infofrag/ensemble/ensemble.hpp"
+#include "infofrag/io/atomic_file.hpp"
 
 namespace infofrag {
 

@@ -90,8 +90,8 @@ torch::Tensor read_curve(const h5::File& file, const std::string& name, torch::D
   }
   const h5::DatasetInfo info = file.info(name);
   if (info.shape.size() != 1 || (length >= 0 && info.shape[0] != length)) {
-    throw InputError(file.where(name) + " has shape " + shape_string(info.shape) +
-                     ", expected [" + (length >= 0 ? std::to_string(length) : "W") + "]");
+    throw InputError(file.where(name) + " has shape " + shape_string(info.shape) + ", expected [" +
+                     (length >= 0 ? std::to_string(length) : "W") + "]");
   }
   return file.read(name, dtype);
 }
@@ -262,8 +262,8 @@ MemberRecord read_member(const std::string& path) {
   fields::read_checked_attrs(r.model, stored, path);
   const std::string shape = string_attr(file, "item_shape");
   r.item_shape = parse_int_list(shape, path + ": attribute 'item_shape'");
-  const bool positive = std::all_of(r.item_shape.begin(), r.item_shape.end(),
-                                    [](int64_t d) { return d >= 1; });
+  const bool positive =
+      std::all_of(r.item_shape.begin(), r.item_shape.end(), [](int64_t d) { return d >= 1; });
   if ((r.item_shape.size() != 1 && r.item_shape.size() != 3) || !positive) {
     throw InputError(path + ": attribute 'item_shape' is '" + shape +
                      "', expected C,H,W or D of positive sizes");
@@ -328,9 +328,8 @@ models::BatchedVae load_members(const std::vector<MemberRecord>& records,
       if (!file.has(where)) throw InputError(file.where(where) + " is missing");
       const std::vector<int64_t> shape = file.info(where).shape;
       if (shape != value.sizes().vec()) {
-        throw InputError(file.where(where) + " has shape " + shape_string(shape) +
-                         ", expected " + shape_string(value.sizes().vec()) +
-                         " for this member's model");
+        throw InputError(file.where(where) + " has shape " + shape_string(shape) + ", expected " +
+                         shape_string(value.sizes().vec()) + " for this member's model");
       }
       weights[name] = read_weight(file, name);
     }

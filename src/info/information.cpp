@@ -165,12 +165,11 @@ Similarity similarity(const ChannelInfo& a, const ChannelInfo& b, const torch::T
   const torch::Tensor defined = h_a.ge(nmi_floor_bits) & h_b.ge(nmi_floor_bits);
   const torch::Tensor ones = torch::ones_like(shared);
   Similarity out;
-  out.nmi = torch::where(defined,
-                         info_nmi(shared, torch::where(defined, h_a, ones),
-                                  torch::where(defined, h_b, ones)),
-                         torch::zeros_like(shared));
-  out.vi_bits = info_vi_bits(pair_bits, a.self_pair_bits.unsqueeze(1),
-                             b.self_pair_bits.unsqueeze(0));
+  out.nmi = torch::where(
+      defined, info_nmi(shared, torch::where(defined, h_a, ones), torch::where(defined, h_b, ones)),
+      torch::zeros_like(shared));
+  out.vi_bits =
+      info_vi_bits(pair_bits, a.self_pair_bits.unsqueeze(1), b.self_pair_bits.unsqueeze(0));
   return out;
 }
 

@@ -199,7 +199,7 @@ class Pack {
       r.final_kl = kl.empty() ? nan : kl.back();
       r.final_loss = loss.empty() ? nan : loss.back();
       ensemble::write_member(ensemble::member_file(config_.out, r.spec.id), r,
-                   model_->member_parameters(static_cast<int64_t>(i)));
+                             model_->member_parameters(static_cast<int64_t>(i)));
       if (failed) {
         std::fprintf(stderr,
                      "infofrag train: member %s failed: its loss became NaN or inf at "
@@ -408,7 +408,8 @@ TrainSummary train_sweep(const TrainConfig& config) {
     plan.checkpoint = ensemble::checkpoint_file(
         config.out, static_cast<int64_t>(first / static_cast<size_t>(config.pack_size)));
     bool ended = true;
-    for (const auto& m : plan.members) ended = ended && fs::exists(ensemble::member_file(config.out, m.id));
+    for (const auto& m : plan.members)
+      ended = ended && fs::exists(ensemble::member_file(config.out, m.id));
     if (ended) {
       summary.skipped += static_cast<int64_t>(plan.members.size());
       continue;

@@ -7,11 +7,11 @@
 #include "infofrag/analyze/analysis_file.hpp"
 #include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
+#include "infofrag/ensemble/ensemble.hpp"
 #include "infofrag/io/atomic_file.hpp"
 #include "infofrag/io/embeddings.hpp"
 #include "infofrag/io/h5.hpp"
 #include "infofrag/io/png.hpp"
-#include "infofrag/ensemble/ensemble.hpp"
 
 namespace infofrag {
 

@@ -133,7 +133,8 @@ TEST_CASE("ensemble: a damaged folder or member file fails embed with one line",
     embed_fails(dir, {path, "'steps_done'", "-4"});
   }
   SECTION("an item shape of zero size") {
-    edit_member(dir, [](infofrag::h5::File& f) { f.set_attr("/", "item_shape", std::string("0")); });
+    edit_member(dir,
+                [](infofrag::h5::File& f) { f.set_attr("/", "item_shape", std::string("0")); });
     embed_fails(dir, {path, "'item_shape'", "'0'"});
   }
   SECTION("curves of different lengths") {

@@ -9,6 +9,7 @@
 #include "infofrag/core/lists.hpp"
 #include "infofrag/data/dataset.hpp"
 #include "infofrag/embed/embed.hpp"
+#include "infofrag/ensemble/ensemble.hpp"
 #include "infofrag/fuse/fuse.hpp"
 #include "infofrag/info/channel_set.hpp"
 #include "infofrag/info/fingerprint.hpp"
@@ -16,7 +17,6 @@
 #include "infofrag/io/embeddings.hpp"
 #include "infofrag/io/h5.hpp"
 #include "infofrag/models/vae.hpp"
-#include "infofrag/ensemble/ensemble.hpp"
 #include "support.hpp"
 
 // After LibTorch: glog, which LibTorch includes, defines its own CHECK.
@@ -271,7 +271,7 @@ TEST_CASE(
   infofrag::models::BatchedVae untrained(spec, 1);
   fs::create_directories(dir.path("ens/members"));
   infofrag::ensemble::write_member(infofrag::ensemble::member_file(dir.path("ens"), "wl_0"), record,
-                                untrained->member_parameters(0));
+                                   untrained->member_parameters(0));
 
   // The fingerprint: 200 evenly spaced angles (rows 0, 5, ...); three noisy 2-D views.
   const torch::Tensor rows = torch::arange(0, 1000, 5, torch::kInt64);
@@ -317,7 +317,8 @@ TEST_CASE(
                   fused_lv.index_select(0, held)) == Approx(holdout_nmi).epsilon(1e-9));
 
   // The member file: a finished member of the ensemble's family with D latents.
-  const auto r = infofrag::ensemble::read_member(infofrag::ensemble::member_file(c.amortize, "fused"));
+  const auto r =
+      infofrag::ensemble::read_member(infofrag::ensemble::member_file(c.amortize, "fused"));
   CHECK(r.status == "finished");
   CHECK(r.model.latents == 2);
   CHECK(r.model.widths == std::vector<int64_t>{32, 32});
@@ -416,7 +417,7 @@ TEST_CASE("embed --indices: explicit rows in the order given", "[embed]") {
   infofrag::models::BatchedVae model(spec, 1);
   fs::create_directories(dir.path("ens/members"));
   infofrag::ensemble::write_member(infofrag::ensemble::member_file(dir.path("ens"), "m"), record,
-                                model->member_parameters(0));
+                                   model->member_parameters(0));
 
   infofrag::EmbedConfig c;
   c.ensemble = dir.path("ens");

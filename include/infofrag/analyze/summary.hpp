@@ -34,17 +34,17 @@ void validate(const SummarizeConfig& config, const std::string& prefix = "--");
 struct SummaryChannel {
   std::string member;
   int64_t dim = 0;
-  double info_bits = 0;         ///< I(X;U)
-  std::string best_factor;      ///< factor with the highest NMI ("" without labels)
-  double best_factor_nmi = 0;   ///< that NMI
+  double info_bits = 0;        ///< I(X;U)
+  std::string best_factor;     ///< factor with the highest NMI ("" without labels)
+  double best_factor_nmi = 0;  ///< that NMI
 };
 
 /// One ground-truth factor.
 struct SummaryFactor {
   std::string name;
-  double entropy_bits = 0;         ///< H(factor) = I(X;factor)
-  double best_nmi = 0;             ///< highest NMI of any channel with it
-  int64_t channels_above_half = 0; ///< channels with NMI > 0.5 with it
+  double entropy_bits = 0;          ///< H(factor) = I(X;factor)
+  double best_nmi = 0;              ///< highest NMI of any channel with it
+  int64_t channels_above_half = 0;  ///< channels with NMI > 0.5 with it
 };
 
 /// What `summarize_analysis` finds in an analysis file.

@@ -497,7 +497,7 @@ class AttrReader : public Visitor<AttrReader> {
                            ", expected a whole number");
         }
         value = static_cast<T>(std::get_if<int64_t>(&stored) ? std::get<int64_t>(stored)
-                                                              : static_cast<int64_t>(number));
+                                                             : static_cast<int64_t>(number));
       } else {
         value = static_cast<T>(number);
       }

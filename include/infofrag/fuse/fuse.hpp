@@ -9,8 +9,8 @@
 
 #include "infofrag/core/device.hpp"
 #include "infofrag/core/fields.hpp"
-#include "infofrag/io/embeddings.hpp"
 #include "infofrag/ensemble/ensemble.hpp"
+#include "infofrag/io/embeddings.hpp"
 
 namespace infofrag {
 
@@ -154,7 +154,7 @@ Fusion fuse(const Embeddings& embeddings, const FuseConfig& config);
 
 /// An encoder of the members' family trained to map the data to the fused posteriors.
 struct AmortizedEncoder {
-  ensemble::MemberRecord record;                    ///< member "fused", the ensemble's data and model
+  ensemble::MemberRecord record;                 ///< member "fused", the ensemble's data and model
   std::map<std::string, torch::Tensor> weights;  ///< float32, encoder trained, decoder as drawn
   torch::Tensor train_points;                    ///< int64 [N − H] positions among the N points
   torch::Tensor holdout_points;                  ///< int64 [H] positions never trained on

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "infofrag/core/fields.hpp"
 #include "infofrag/analyze/analysis_file.hpp"
+#include "infofrag/core/fields.hpp"
 #include "infofrag/hotspots/optics.hpp"
 
 namespace infofrag {

@@ -8,8 +8,8 @@
 #include "infofrag/embed/embed.hpp"
 #include "infofrag/fuse/fuse.hpp"
 #include "infofrag/hotspots/hotspots.hpp"
-#include "infofrag/traverse/traverse.hpp"
 #include "infofrag/train/sweep.hpp"
+#include "infofrag/traverse/traverse.hpp"
 
 namespace infofrag {
 
