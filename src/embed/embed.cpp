@@ -120,10 +120,6 @@ Embeddings embed_ensemble(const EmbedConfig& config) {
     member.logvar = torch::cat(logvars);
     member.attrs = {
         {"objective", fields::format(r.spec.objective)},
-        {"beta", r.spec.beta},
-        {"gamma", r.spec.gamma},
-        {"capacity", r.spec.capacity},
-        {"lr", r.spec.lr},
         {"seed", r.spec.seed},
         {"steps", r.steps_done},
         {"model", fields::format(r.model.kind)},
@@ -131,6 +127,8 @@ Embeddings embed_ensemble(const EmbedConfig& config) {
         {"final_recon", r.final_recon},
         {"final_kl", r.final_kl},
     };
+    train::each_hyperparameter([&](const char* name, double value) { member.attrs[name] = value; },
+                               r.spec);
     out.members.push_back(std::move(member));
   }
   return out;

@@ -191,10 +191,6 @@ void write_member(const std::string& path, const MemberRecord& r,
         {"id", m.id},
         {"status", r.status},
         {"objective", fields::format(m.objective)},
-        {"beta", m.beta},
-        {"gamma", m.gamma},
-        {"capacity", m.capacity},
-        {"lr", m.lr},
         {"seed", m.seed},
         {"steps", r.steps},
         {"steps_done", r.steps_done},
@@ -205,6 +201,7 @@ void write_member(const std::string& path, const MemberRecord& r,
         {"item_shape", join(r.item_shape)},
         {"infofrag_version", std::string(kVersion)},
     };
+    train::each_hyperparameter([&](const char* name, double value) { attrs[name] = value; }, m);
     // [data] and [model] as their field tables name them (dataset, data_path, model, ...).
     for (auto& [name, value] : fields::attrs(r.data)) {
       attrs[name] = std::visit([](auto v) { return h5::AttrValue(v); }, value);
@@ -238,10 +235,8 @@ MemberRecord read_member(const std::string& path) {
                      "', expected 'finished' or 'failed'");
   }
   m.objective = text_attr<train::ObjectiveKind>(file, "objective");
-  m.beta = number_attr(file, "beta");
-  m.gamma = number_attr(file, "gamma");
-  m.capacity = number_attr(file, "capacity");
-  m.lr = number_attr(file, "lr");
+  train::each_hyperparameter(
+      [&](const char* name, double& value) { value = number_attr(file, name); }, m);
   m.seed = static_cast<int64_t>(number_attr(file, "seed"));
   r.steps = integer_attr(file, "steps", 0);
   r.steps_done = integer_attr(file, "steps_done", 0);

@@ -23,26 +23,32 @@ std::string short_number(double value) {
 
 }  // namespace
 
+Hyperparameters<std::vector<double>> sweep_grid(const TrainConfig& config) {
+  Hyperparameters<std::vector<double>> grid;
+  switch (config.objective.kind) {
+    case ObjectiveKind::kBetaVae:
+      grid.beta = config.objective.beta;
+      break;
+    case ObjectiveKind::kAnnealedVae:
+      grid.gamma = config.objective.gamma;
+      grid.capacity = config.objective.capacity;
+      break;
+  }
+  grid.lr = config.lr;
+  return grid;
+}
+
 std::vector<MemberSpec> expand_sweep(const TrainConfig& config) {
   validate(config);
   if (config.out.empty()) throw ConfigError("--out: the ensemble folder is required");
-  const ObjectiveKind kind = config.objective.kind;
-  const std::vector<double>& lrs = config.lr;
-  // The grid: one list of (name, values) per swept hyperparameter of this objective.
-  std::vector<std::pair<std::string, std::vector<double>>> grid;
-  switch (kind) {
-    case ObjectiveKind::kBetaVae:
-      grid.emplace_back("beta", config.objective.beta);
-      break;
-    case ObjectiveKind::kAnnealedVae:
-      grid.emplace_back("gamma", config.objective.gamma);
-      grid.emplace_back("capacity", config.objective.capacity);
-      break;
-  }
-  grid.emplace_back("lr", lrs);
+  const Hyperparameters<std::vector<double>> grid = sweep_grid(config);
   // Sizes before anything is built (README, "Limits").
   double sweep_size = static_cast<double>(config.seeds);
-  for (const auto& dimension : grid) sweep_size *= static_cast<double>(dimension.second.size());
+  each_hyperparameter(
+      [&](const char*, const std::vector<double>& values) {
+        if (!values.empty()) sweep_size *= static_cast<double>(values.size());
+      },
+      grid);
   check_count(sweep_size, kMaxMembers, "train.seeds " + std::to_string(config.seeds),
               "members in the sweep (grid points x seeds)");
   check_count(static_cast<double>(config.model.latents), kMaxLatents,
@@ -52,29 +58,38 @@ std::vector<MemberSpec> expand_sweep(const TrainConfig& config) {
 
   std::vector<MemberSpec> members;
   std::set<std::string> ids;
-  std::vector<size_t> at(grid.size(), 0);
+  // The grid position: an index per hyperparameter, the last one swept turning fastest.
+  Hyperparameters<size_t> at;
   while (true) {
     for (int64_t s = 0; s < config.seeds; ++s) {
       MemberSpec m;
-      m.objective = kind;
+      m.objective = config.objective.kind;
       m.seed = config.first_seed + s;
-      for (size_t g = 0; g < grid.size(); ++g) {
-        const auto& [name, values] = grid[g];
-        const double v = values[at[g]];
-        if (name == "beta") m.beta = v;
-        if (name == "gamma") m.gamma = v;
-        if (name == "capacity") m.capacity = v;
-        if (name == "lr") m.lr = v;
-        if (name != "lr" || values.size() > 1) m.id += name + short_number(v) + "_";
-      }
+      each_hyperparameter(
+          [&](const char* name, double& value, const std::vector<double>& values, size_t i) {
+            if (values.empty()) return;
+            value = values[i];
+            // The learning rate is in the id only when it is swept.
+            if (std::string(name) != "lr" || values.size() > 1) {
+              m.id += name + short_number(value) + "_";
+            }
+          },
+          m, grid, at);
       m.id += "seed" + std::to_string(m.seed);
       if (!ids.insert(m.id).second) {
         throw ConfigError("the sweep lists member " + m.id + " twice: a grid value is repeated");
       }
       members.push_back(m);
     }
-    size_t g = grid.size();
-    while (g > 0 && ++at[g - 1] == grid[g - 1].second.size()) at[--g] = 0;
+    // Advance the odometer from the last hyperparameter: true while a position remains.
+    std::vector<std::pair<size_t*, size_t>> wheels;  // (index, size) of each swept one
+    each_hyperparameter(
+        [&](const char*, const std::vector<double>& values, size_t& i) {
+          if (!values.empty()) wheels.emplace_back(&i, values.size());
+        },
+        grid, at);
+    size_t g = wheels.size();
+    while (g > 0 && ++*wheels[g - 1].first == wheels[g - 1].second) *wheels[--g].first = 0;
     if (g == 0) break;
   }
   return members;

@@ -129,22 +129,20 @@ class Pack {
       params_.push_back(model_->named_parameters(/*recurse=*/false)[name]);
     }
     adam_ = adam_state_like(params_);
-    std::vector<double> beta, gamma, capacity, lr;
+    // Each hyperparameter as a tensor [K] on the device, member k's value at k.
+    Hyperparameters<std::vector<double>> columns;
     for (const auto& m : members_) {
-      beta.push_back(m.beta);
-      gamma.push_back(m.gamma);
-      capacity.push_back(m.capacity);
-      lr.push_back(m.lr);
+      each_hyperparameter(
+          [](const char*, std::vector<double>& column, double value) { column.push_back(value); },
+          columns, m);
     }
-    const auto on_device = [&](const std::vector<double>& v) {
-      return torch::tensor(v, torch::kFloat64).to(device_, torch::kFloat32);
-    };
+    each_hyperparameter(
+        [&](const char*, torch::Tensor& tensor, const std::vector<double>& column) {
+          tensor = torch::tensor(column, torch::kFloat64).to(device_, torch::kFloat32);
+        },
+        objective_, columns);
     objective_.kind = members_.front().objective;
-    objective_.beta = on_device(beta);
-    objective_.gamma = on_device(gamma);
-    objective_.capacity = on_device(capacity);
     objective_.capacity_steps = config_.objective.capacity_steps;
-    lr_ = on_device(lr);
     failed_step_.assign(static_cast<size_t>(k), -1);
     window_sum_ = torch::zeros({3, k}, torch::kFloat64);
     window_count_ = torch::zeros({k}, torch::kFloat64);
@@ -262,7 +260,7 @@ class Pack {
     const auto total = torch::where(alive_t > 0, losses.loss, torch::zeros_like(losses.loss)).sum();
     for (auto& p : params_) p.mutable_grad() = torch::Tensor();
     total.backward();
-    batched_adam_step(params_, adam_, lr_, alive_t, step_);
+    batched_adam_step(params_, adam_, objective_.lr, alive_t, step_);
 
     const auto alive64 = alive_cpu.to(torch::kFloat64);
     window_sum_ += torch::where(alive64.unsqueeze(0) > 0, stats, torch::zeros_like(stats));
@@ -345,7 +343,6 @@ class Pack {
   std::vector<torch::Tensor> params_;
   AdamState adam_;
   ObjectiveParams objective_;
-  torch::Tensor lr_;                  ///< [K]
   int64_t step_ = 0;                  ///< the next step to train
   std::vector<int64_t> failed_step_;  ///< −1 while alive
   torch::Tensor window_sum_;          ///< float64 [3, K]: recon, kl, loss summed this window

@@ -9,12 +9,10 @@
 
 namespace infofrag::train {
 
-/// Hyperparameters of K members, as tensors [K] on the training device.
-struct ObjectiveParams {
+/// Hyperparameters of K members, each a tensor [K] on the training device (beta, gamma,
+/// capacity for the loss; lr for Adam).
+struct ObjectiveParams : Hyperparameters<torch::Tensor> {
   ObjectiveKind kind = ObjectiveKind::kBetaVae;
-  torch::Tensor beta;          ///< [K] beta-vae
-  torch::Tensor gamma;         ///< [K] annealed-vae
-  torch::Tensor capacity;      ///< [K] annealed-vae C_max (nats)
   int64_t capacity_steps = 1;  ///< annealed-vae: C(t) = C_max·min(1, t / capacity_steps)
 };
 

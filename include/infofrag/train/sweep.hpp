@@ -99,16 +99,40 @@ struct TrainConfig {
 /// Throws ConfigError naming the option (`prefix` + name) and the value for a bad option.
 void validate(const TrainConfig& config, const std::string& prefix = "");
 
+/// The hyperparameters a sweep varies, declared once. Each is a grid dimension of a sweep
+/// (`sweep_grid`), a value of every member (MemberSpec; its id, member-file and embeddings
+/// attributes take the name given in `each_hyperparameter`) and a tensor [K] of a pack in
+/// training (ObjectiveParams). A new one is a field here, a line in `each_hyperparameter`,
+/// its option and its grid in `sweep_grid`, and its use in the loss.
+template <class T>
+struct Hyperparameters {
+  T beta{};      ///< beta-vae: β
+  T gamma{};     ///< annealed-vae: γ
+  T capacity{};  ///< annealed-vae: C_max (nats)
+  T lr{};        ///< Adam learning rate (every objective)
+};
+
+/// Calls f(name, h.x...) for each hyperparameter x of the Hyperparameters `h...` (any value
+/// types, visited together), in the order of member ids. The name is the member attribute
+/// and the id prefix.
+template <class F, class... H>
+void each_hyperparameter(F&& f, H&... h) {
+  f("beta", h.beta...);
+  f("gamma", h.gamma...);
+  f("capacity", h.capacity...);
+  f("lr", h.lr...);
+}
+
+/// The grid of a sweep: per hyperparameter, the values the config lists for it when its
+/// objective uses it; empty otherwise (members then hold 0 for it).
+Hyperparameters<std::vector<double>> sweep_grid(const TrainConfig& config);
+
 /// One member of a sweep, with its resolved hyperparameters.
-struct MemberSpec {
+struct MemberSpec : Hyperparameters<double> {
   /// Stable: the objective's values, the learning rate when more than one is swept, and the
   /// seed, e.g. "beta4_seed3", "gamma1000_capacity25_seed0", "beta1_lr0.001_seed2".
   std::string id;
   ObjectiveKind objective = ObjectiveKind::kBetaVae;
-  double beta = 0;      ///< beta-vae
-  double gamma = 0;     ///< annealed-vae
-  double capacity = 0;  ///< annealed-vae C_max (nats)
-  double lr = 0;        ///< Adam learning rate
   int64_t seed = 0;
 };
 
