@@ -352,18 +352,11 @@ std::vector<FuseTarget> fuse_targets(const Embeddings& embeddings, const FuseCon
   }
 
   const std::string context = "--channels '" + fields::format(config.channels) + "'";
-  for (const std::string& entry : config.channels) {
-    const size_t colon = entry.rfind(':');
-    if (entry.empty() || colon == std::string::npos || colon == 0 || colon + 1 == entry.size()) {
-      throw ConfigError(context + ": '" + entry + "' is not member:dim");
-    }
-    const std::string id = trim(entry.substr(0, colon));
-    const std::string dim_text = trim(entry.substr(colon + 1));
-    if (dim_text.find_first_not_of("0123456789") != std::string::npos || dim_text.size() > 9) {
-      throw ConfigError(context + ": '" + entry + "': the dim must be a non-negative integer");
-    }
+  for (const ChannelRef& channel : config.channels) {
+    const std::string& id = channel.member;
+    const int64_t dim = channel.dim;
+    const std::string dim_text = std::to_string(dim);
     const Member& member = find(id, "--channels");
-    const int64_t dim = std::stoll(dim_text);
     if (dim >= member.mu.size(1)) {
       throw ConfigError(context + ": member '" + id + "' has " + std::to_string(member.mu.size(1)) +
                         " channels (0.." + std::to_string(member.mu.size(1) - 1) + "), not " +

@@ -206,12 +206,35 @@ TEST_CASE("fuse: every similarity improves its objective, and the reports match 
 
   // Channels: a group of one member's chosen dims.
   FuseConfig c = quiet_config("vi", 50);
-  c.channels = {"copy_1:1", "axis_0:0", "copy_1:0"};
+  c.channels = {{"copy_1", 1}, {"axis_0", 0}, {"copy_1", 0}};
   const auto f = infofrag::fuse(k.ensemble, c);
   REQUIRE(f.targets.size() == 2);
   CHECK(f.targets[0].member == "copy_1");
   CHECK(f.targets[0].dims == std::vector<int64_t>{1, 0});
   CHECK(f.targets[1].dims == std::vector<int64_t>{0});
+}
+
+TEST_CASE("fuse: --channels is parsed once, into member and dim", "[fuse]") {
+  using infofrag::ChannelRef;
+  const auto parse = [](const std::string& text) {
+    return infofrag::fields::parse_option<std::vector<ChannelRef>>(text, "--channels");
+  };
+  // The last ':' splits, so an id may hold one; spaces around either part are dropped.
+  const auto channels = parse("a:1, run:7 : 12");
+  REQUIRE(channels.size() == 2);
+  CHECK(channels[0].member == "a");
+  CHECK(channels[0].dim == 1);
+  CHECK(channels[1].member == "run:7");
+  CHECK(channels[1].dim == 12);
+  CHECK(parse("").empty());
+  CHECK(infofrag::fields::format(parse("a:1,b:0")) == "a:1,b:0");
+  CHECK_THROWS_WITH(parse("copy_0"), Catch::Contains("--channels = 'copy_0'") &&
+                                         Catch::Contains("'copy_0' is not member:dim"));
+  CHECK_THROWS_WITH(parse("copy_0:x"), Catch::Contains("non-negative integer"));
+  CHECK_THROWS_WITH(parse("copy_0:-1"), Catch::Contains("non-negative integer"));
+  CHECK_THROWS_WITH(parse(":3"), Catch::Contains("not member:dim"));
+  CHECK_THROWS_WITH(parse("a:1,,b:2"), Catch::Contains("empty item"));
+  CHECK_THROWS_AS(parse("copy_0"), ConfigError);
 }
 
 TEST_CASE("fuse: target selection errors name the option and the value", "[fuse]") {
@@ -232,16 +255,12 @@ TEST_CASE("fuse: target selection errors name the option and the value", "[fuse]
   c.members = {"copy_0", "copy_0"};
   fails_with(c, "twice");
   c.members = {};
-  c.channels = {"copy_0:2"};
+  c.channels = {{"copy_0", 2}};
   fails_with(c, "has 2 channels (0..1), not 2");
-  c.channels = {"copy_0"};
-  fails_with(c, "not member:dim");
-  c.channels = {"copy_0:x"};
-  fails_with(c, "non-negative integer");
-  c.channels = {"copy_0:0", "copy_0:0"};
+  c.channels = {{"copy_0", 0}, {"copy_0", 0}};
   fails_with(c, "twice");
   c.members = {"copy_1"};
-  c.channels = {"copy_0:0"};
+  c.channels = {{"copy_0", 0}};
   fails_with(c, "is not among --members");
   c.members = {"copy_0", "copy_1"};
   fails_with(c, "'copy_1', which has no channel");

@@ -39,14 +39,45 @@ inline const std::vector<Choice<FuseOptimizer>>& field_choices(FuseOptimizer) {
   return table;
 }
 
+/// One latent channel named on the command line, "member:dim" (as --channels lists them).
+struct ChannelRef {
+  std::string member;  ///< member id
+  int64_t dim = 0;     ///< its latent dimension, from 0
+  bool operator==(const ChannelRef& other) const {
+    return member == other.member && dim == other.dim;
+  }
+};
+
+namespace fields {
+/// "member:dim": the id may itself hold ':' (the last one splits); dim a non-negative integer.
+template <>
+struct Traits<ChannelRef> {
+  static ChannelRef parse(const std::string& text) {
+    const std::string t = trim(text);
+    const size_t colon = t.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == t.size()) {
+      throw BadValue("is not member:dim");
+    }
+    const std::string dim = trim(t.substr(colon + 1));
+    if (dim.find_first_not_of("0123456789") != std::string::npos || dim.size() > 9) {
+      throw BadValue("is not member:dim: the dim must be a non-negative integer");
+    }
+    return {trim(t.substr(0, colon)), std::stoll(dim)};
+  }
+  static std::string format(const ChannelRef& channel) {
+    return channel.member + ":" + std::to_string(channel.dim);
+  }
+};
+}  // namespace fields
+
 /// Options of `infofrag fuse` (config section [fuse]).
 struct FuseConfig {
   std::string embeddings;  ///< input embeddings file: the members and their fingerprint points
   std::string out;         ///< output fusion file (an embeddings file plus /fusion), atomic
   std::vector<std::string> members;  ///< member ids to fuse, in this order; empty = all
-  /// Only these channels, "member:dim" each (a member's chosen dims form one group whose
-  /// distance is the sum of theirs); empty = every chosen member's whole latent space.
-  std::vector<std::string> channels;
+  /// Only these channels (a member's chosen dims form one group whose distance is the sum
+  /// of theirs); empty = every chosen member's whole latent space.
+  std::vector<ChannelRef> channels;
   int64_t dims = 2;  ///< D, latent dimensions of the fused representation
   FuseSimilarity similarity = FuseSimilarity::kNmi;  ///< what each member shares with it
   int64_t steps = 2000;                              ///< optimizer steps over the fused posteriors
