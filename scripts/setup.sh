@@ -10,6 +10,7 @@ packages=(
   libtorch-dev libhdf5-dev libeigen3-dev libboost-program-options-dev catch2
   libopenblas0-pthread          # optimized BLAS: LibTorch's matrix products are ~28x faster
   python3-numpy python3-h5py    # Python tests, scripts and notebooks (Debian's /usr/bin/python3)
+  python3-venv                  # the venvs of current scikit-learn and of the torch wheel (PyPI)
   python3-sklearn               # independent answers in the Python tests
   zlib1g-dev                    # reads the gzipped IDX files of Fashion-MNIST
   dataset-fashion-mnist         # Fashion-MNIST (/usr/share/datasets/fashion-mnist)

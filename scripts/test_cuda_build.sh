@@ -7,7 +7,7 @@
 #   scripts/test_cuda_build.sh [CTEST ARGS...]
 #
 # INFOFRAG_TORCH_VENV      virtual environment holding the wheel, created when missing
-#                          (python3 -m venv, then pip install torch==$INFOFRAG_TORCH_VERSION;
+#                          (/usr/bin/python3 -m venv, then pip install torch==$INFOFRAG_TORCH_VERSION;
 #                          several GB, downloaded once); default $HOME/.cache/infofrag/torch-venv
 # INFOFRAG_TORCH_VERSION   the torch version pinned (default 2.15.0)
 # INFOFRAG_CUDA_BUILD_DIR  build folder (default build-cuda/ in the repository)
@@ -25,7 +25,7 @@ INFOFRAG_SETUP_BUILD=0 "$root/scripts/setup.sh"
 installed=$("$venv/bin/python" -c 'import torch; print(torch.__version__)' 2>/dev/null || true)
 if [ "${installed%%+*}" != "$version" ]; then
   echo "test_cuda_build: installing torch==$version into $venv (was: ${installed:-none})" >&2
-  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  [ -x "$venv/bin/python" ] || /usr/bin/python3 -m venv "$venv"
   "$venv/bin/python" -m pip install -q --upgrade pip
   "$venv/bin/python" -m pip install -q "torch==$version"
 fi

@@ -21,7 +21,7 @@ if ! have; then
   flock 9
   if ! have; then
     echo "with_current_sklearn: installing scikit-learn==$version and h5py into $venv" >&2
-    { [ -x "$venv/bin/python" ] || python3 -m venv "$venv"; } &&
+    { [ -x "$venv/bin/python" ] || /usr/bin/python3 -m venv "$venv"; } &&
       "$venv/bin/python" -m pip install -q --disable-pip-version-check \
         "scikit-learn==$version" h5py >&2
     if ! have; then
