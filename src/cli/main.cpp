@@ -65,7 +65,7 @@ int run_pipeline(const infofrag::RunConfig& config) {
   if (c.figures.enabled && c.figures.script.empty()) {
     c.figures.script = infofrag::cli::data_file("plot_figures.py");
   }
-  return infofrag::run_pipeline(c);
+  return infofrag::cli::run_pipeline(c);
 }
 
 const std::map<std::string, Command>& commands() {
@@ -104,7 +104,7 @@ const std::map<std::string, Command>& commands() {
            "one batched model, with checkpoints: running the same command again resumes. "
            "A sweep config has sections [data], [model], [objective] and [train]; on the "
            "command line, options keep their section (--train.steps 100).",
-           train::run_train)},
+           cli::run_train)},
       {"embed", command<EmbedConfig>(
                     "ensemble folder -> embeddings file",
                     "Runs every finished member's encoder over one fingerprint sample of the "
@@ -122,7 +122,7 @@ const std::map<std::string, Command>& commands() {
            "OPTICS over the channel-by-channel distances of an analysis file: hotspots "
            "(clusters of channels that recur across members), their table, and fragment "
            "statistics per member, per factor and per swept value.",
-           run_hotspots)},
+           cli::run_hotspots)},
       {"traverse",
        command<TraverseConfig>("hotspot medoids -> decoded latent traversals",
                                "Decodes a latent traversal of each hotspot's medoid channel, the "

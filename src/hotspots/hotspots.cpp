@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <set>
 
@@ -198,7 +197,7 @@ HotspotsResult find_hotspots(const AnalysisContents& view, const HotspotsConfig&
   return r;
 }
 
-int run_hotspots(const HotspotsConfig& config) {
+HotspotsReport run_hotspots(const HotspotsConfig& config) {
   validate(config);
   // Update a copy and rename it over the original (through a link), so a failure leaves the
   // file as it was; the update fails rather than lose another writer's result.
@@ -274,21 +273,15 @@ int run_hotspots(const HotspotsConfig& config) {
   }
   update.commit();
 
-  std::printf("hotspots in %s: %zu of %lld channels kept (I >= %g bits), %zu hotspots\n",
-              config.analysis.c_str(), r.kept.size(),
-              static_cast<long long>(view.info_bits.size(0)), config.min_info_bits,
-              r.hotspots.size());
-  std::printf("  %3s %5s %8s %10s %9s %8s  %-14s %7s  %s\n", "#", "size", "members", "recurrence",
-              "I bits", "NMI in", "best factor", "NMI", "medoid");
-  for (size_t h = 0; h < r.hotspots.size(); ++h) {
-    const auto& s = r.hotspots[h];
-    std::printf("  %3zu %5lld %8lld %10.2f %9.3f %8.3f  %-14s %7.3f  %s/%lld\n", h,
-                static_cast<long long>(s.size), static_cast<long long>(s.members), s.recurrence,
-                s.mean_info_bits, s.mean_nmi, s.best_factor.empty() ? "-" : s.best_factor.c_str(),
-                s.best_factor_nmi, view.channel_member[static_cast<size_t>(s.medoid)].c_str(),
-                static_cast<long long>(view.channel_dim[s.medoid].item<int64_t>()));
-  }
-  return 0;
+  HotspotsReport report;
+  report.analysis = config.analysis;
+  report.channels = view.channels();
+  report.kept = static_cast<int64_t>(r.kept.size());
+  report.min_info_bits = config.min_info_bits;
+  report.hotspots = r.hotspots;
+  report.medoid_member = s.medoid_member;
+  report.medoid_dim = medoid_dim;
+  return report;
 }
 
 }  // namespace infofrag

@@ -97,7 +97,7 @@ void validate(const RunConfig& config) {
   }
 }
 
-int run_pipeline(RunConfig config) {
+RunSummary run_pipeline(RunConfig config) {
   // Every stage's options are checked before the (long) training, and before any folder.
   validate(config);
   const RunConfig c = with_paths(config);
@@ -109,8 +109,12 @@ int run_pipeline(RunConfig config) {
       {{"data.path", c.train.data.path}, {"figures.script", c.figures.script}}, "--out");
   fs::create_directories(root);
 
+  RunSummary summary;
+  summary.out = c.out;
+  summary.ensemble = c.train.out;
+  summary.figures = figures.string();
   stage("train", ("-> " + c.train.out).c_str());
-  train::run_train(c.train);
+  summary.train = train::train_sweep(c.train);
   if (fs::exists(c.embed.out)) {
     stage("embed", "done already (delete embeddings.h5 to redo)");
   } else {
@@ -127,7 +131,7 @@ int run_pipeline(RunConfig config) {
     stage("hotspots", "done already (in analysis.h5; run infofrag hotspots to redo)");
   } else {
     stage("hotspots", ("-> " + c.analyze.out + " /hotspots").c_str());
-    run_hotspots(c.hotspots);
+    summary.hotspots = run_hotspots(c.hotspots);
   }
   if (fs::exists(c.traverse.out)) {
     stage("traverse", "done already (delete traversals.h5 to redo)");
@@ -168,11 +172,7 @@ int run_pipeline(RunConfig config) {
       throw Error("figures: the plotting script failed: " + command);
     }
   }
-  std::printf(
-      "run folder %s: ensemble/, embeddings.h5, analysis.h5 (with /hotspots), "
-      "traversals.h5; figures in %s\n",
-      c.out.c_str(), figures.string().c_str());
-  return 0;
+  return summary;
 }
 
 }  // namespace infofrag

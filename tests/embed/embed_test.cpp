@@ -54,7 +54,7 @@ TEST_CASE("train, embed and analyze end to end: a channel carries the angle of t
   t.device = infofrag::DeviceChoice::cpu();
   t.progress = false;
   t.out = dir.path("ensemble");
-  REQUIRE(infofrag::train::run_train(t) == 0);
+  REQUIRE(infofrag::train::train_sweep(t).failed == 0);
 
   auto run =
       infofrag::test::run_cli({"embed", "--ensemble", t.out, "--out", dir.path("emb.h5"),

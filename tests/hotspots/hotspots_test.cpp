@@ -55,9 +55,20 @@ TEST_CASE("hotspots recovers the groups planted by synth", "[hotspots]") {
   for (const std::string distance : {"vi", "nmi"}) {
     INFO(distance);
     c.distance = infofrag::fields::parse<infofrag::ChannelDistance>(distance);
-    REQUIRE(infofrag::run_hotspots(c) == 0);
+    const infofrag::HotspotsReport report = infofrag::run_hotspots(c);
     const auto file = infofrag::h5::File::open(c.analysis);
     const auto label = file.read("/hotspots/label", torch::kInt64);
+    // The report the command prints is the table the file holds.
+    CHECK(report.channels == label.size(0));
+    CHECK(report.kept == file.read("/hotspots/kept", torch::kInt64).size(0));
+    REQUIRE(static_cast<double>(report.hotspots.size()) ==
+            file.read_number_attr("/hotspots", "count"));
+    CHECK(report.medoid_member == file.read_strings("/hotspots/table/medoid_member"));
+    const auto medoid_dim = file.read("/hotspots/table/medoid_dim", torch::kInt64);
+    for (size_t h = 0; h < report.hotspots.size(); ++h) {
+      CHECK(report.medoid_dim[h] == medoid_dim[static_cast<int64_t>(h)].item<int64_t>());
+      CHECK(report.hotspots[h].medoid >= 0);
+    }
     // Each planted factor is exactly one hotspot holding all its channels, and the
     // uninformative channels are dropped or noise.
     std::map<std::string, std::set<int64_t>> hotspots_of;
@@ -113,7 +124,7 @@ TEST_CASE("hotspots per swept value: every value equals a run over its members a
   c.analysis = dir.path("analysis.h5");
   c.min_samples = 3;
   c.sweep_attr = "noise";
-  REQUIRE(infofrag::run_hotspots(c) == 0);
+  infofrag::run_hotspots(c);
   const auto file = infofrag::h5::File::open(c.analysis);
   CHECK(file.read_string_attr("/hotspots/sweep", "attribute") == std::vector<std::string>{"noise"});
   const auto values = file.read("/hotspots/sweep/values", torch::kFloat64);
@@ -161,7 +172,7 @@ TEST_CASE("hotspots per swept value: every value equals a run over its members a
     infofrag::HotspotsConfig alone = c;
     alone.analysis = a.out;
     alone.sweep_attr = "";
-    REQUIRE(infofrag::run_hotspots(alone) == 0);
+    infofrag::run_hotspots(alone);
     const auto f = infofrag::h5::File::open(a.out);
     CHECK(channels[v].item<int64_t>() == f.read("/hotspots/kept", torch::kInt64).size(0));
     CHECK(count[v].item<int64_t>() ==

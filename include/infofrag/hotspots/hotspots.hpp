@@ -106,8 +106,19 @@ torch::Tensor channel_distance(const AnalysisContents& analysis, ChannelDistance
 /// channels remain than min_samples.
 HotspotsResult find_hotspots(const AnalysisContents& analysis, const HotspotsConfig& config);
 
+/// What `run_hotspots` found and wrote, for the command layer to print.
+struct HotspotsReport {
+  std::string analysis;      ///< the analysis file updated
+  int64_t channels = 0;      ///< M, channels in the file
+  int64_t kept = 0;          ///< channels above the information floor
+  double min_info_bits = 0;  ///< that floor
+  std::vector<Hotspot> hotspots;
+  std::vector<std::string> medoid_member;  ///< [H] member of each hotspot's medoid channel
+  std::vector<int64_t> medoid_dim;         ///< [H] its dimension within that member
+};
+
 /// `infofrag hotspots`: find_hotspots, then replaces /hotspots in the analysis file (through
-/// a copy renamed over it, so a failure leaves the file as it was) and prints the table.
-int run_hotspots(const HotspotsConfig& config);
+/// a copy renamed over it, so a failure leaves the file as it was). Returns the table.
+HotspotsReport run_hotspots(const HotspotsConfig& config);
 
 }  // namespace infofrag

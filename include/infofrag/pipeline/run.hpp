@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "infofrag/analyze/analyze.hpp"
@@ -9,6 +10,7 @@
 #include "infofrag/fuse/fuse.hpp"
 #include "infofrag/hotspots/hotspots.hpp"
 #include "infofrag/train/sweep.hpp"
+#include "infofrag/train/trainer.hpp"
 #include "infofrag/traverse/traverse.hpp"
 
 namespace infofrag {
@@ -83,10 +85,19 @@ struct RunConfig {
 /// Throws ConfigError naming the section's option ("analyze.memory-budget-mb = 0: ...").
 void validate(const RunConfig& config);
 
+/// What `run_pipeline` did, for the command layer to print.
+struct RunSummary {
+  std::string out;                         ///< the run folder
+  std::string ensemble;                    ///< its ensemble folder
+  std::string figures;                     ///< its figures folder
+  train::TrainSummary train;               ///< the training call (0 finished when all ended)
+  std::optional<HotspotsReport> hotspots;  ///< when hotspots ran in this call
+};
+
 /// Runs train → embed → analyze → hotspots → traverse → (mc) → (fuse) → figures into
 /// config.out. Resumable: training resumes from its checkpoints, and a stage whose output is
 /// complete is skipped (delete an output to redo its stage). Every stage's options are
-/// validated (`validate`) before any folder is made. Returns 0.
-int run_pipeline(RunConfig config);
+/// validated (`validate`) before any folder is made.
+RunSummary run_pipeline(RunConfig config);
 
 }  // namespace infofrag

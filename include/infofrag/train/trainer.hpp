@@ -24,10 +24,6 @@ struct TrainSummary {
 /// a different sweep. With config.dry_run it only validates, and touches no file.
 TrainSummary train_sweep(const TrainConfig& config);
 
-/// `infofrag train`: `train_sweep`, then a one-line summary on stderr. Returns 0 (failed
-/// members are reported and recorded, not an error of the sweep).
-int run_train(const TrainConfig& config);
-
 /// Member randomness, a pure function of (seed, step), so that a member's run does not
 /// depend on K, on its pack, or on where a run was resumed.
 /// The dataset rows of one member's batch at `step`, drawn uniformly with replacement.
