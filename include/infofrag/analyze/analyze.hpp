@@ -31,7 +31,7 @@ struct AnalyzeConfig {
   template <class V>
   void fields(V& v) {
     using namespace infofrag::fields;
-    v(device, "device", "auto, cpu, cuda or cuda:N", runtime());
+    device_field(v, device);
     v(dtype, "dtype", "float32 or float64 (sums of logarithms are float64 either way)");
     v(fingerprint_size, "fingerprint-size", "use the first K fingerprint points (0 = all)",
       at_least(0));
@@ -42,7 +42,7 @@ struct AnalyzeConfig {
       at_least(1), runtime());
     v(tile_rows, "tile-rows", "fingerprint rows per tile (0 = automatic)", at_least(0), runtime());
     v(whole_spaces, "whole-spaces", "also compare members' whole latent spaces (true/false)");
-    v(progress, "progress", "progress bar on stderr (true/false)", runtime());
+    progress_field(v, progress);
   }
   /// The stand-alone command's files (`infofrag run` sets them itself).
   template <class V>

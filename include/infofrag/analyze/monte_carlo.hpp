@@ -34,13 +34,13 @@ struct MonteCarloConfig {
     v(samples, "samples", "Monte Carlo samples S", at_least(1));
     v(chunk, "chunk", "dataset points per chunk of the log-mean-exp (bounds memory)", at_least(1));
     v(seed, "seed", "seed of the draws");
-    v(device, "device", "auto, cpu, cuda or cuda:N", runtime());
+    device_field(v, device);
     v(fingerprint_size, "fingerprint-size",
       "fingerprint estimate over the first K points (0 = all)", at_least(0));
     v(nmi_floor_bits, "nmi-floor-bits",
       "NMI is reported as 0 for spaces whose 2I(X;U) - I(X;U,U') is below this", at_least(0),
       finite());
-    v(progress, "progress", "progress bar on stderr (true/false)", runtime());
+    progress_field(v, progress);
   }
   /// The stand-alone command's files.
   template <class V>

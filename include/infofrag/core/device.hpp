@@ -40,6 +40,12 @@ struct Traits<DeviceChoice> {
   static DeviceChoice parse(const std::string& text);
   static std::string format(const DeviceChoice& choice);
 };
+
+/// The `device` option of every stage that computes, declared once for all of them.
+template <class V>
+void device_field(V& v, DeviceChoice& device) {
+  v(device, "device", "auto, cpu, cuda or cuda:N", runtime());
+}
 }  // namespace fields
 
 }  // namespace infofrag

@@ -288,6 +288,12 @@ inline Runtime runtime() { return {}; }
 struct Flag {};
 inline Flag flag() { return {}; }
 
+/// The `progress` option of every stage with a progress bar, declared once for all of them.
+template <class V>
+void progress_field(V& v, bool& progress) {
+  v(progress, "progress", "progress bar on stderr (true/false)", runtime());
+}
+
 // ---- Visitors ----
 
 /// Base of visitors: the dotted prefix of the current section.

@@ -32,9 +32,9 @@ struct EmbedConfig {
     v(indices, "indices",
       "explicit dataset rows instead of a sample, e.g. 0:100000:500 (a:b:step)");
     v(seed, "seed", "seed of the fingerprint sample");
-    v(device, "device", "auto, cpu, cuda or cuda:N", runtime());
+    device_field(v, device);
     v(batch_size, "batch-size", "points encoded at once", at_least(1), runtime());
-    v(progress, "progress", "progress bar on stderr (true/false)", runtime());
+    progress_field(v, progress);
   }
   /// The stand-alone command's files.
   template <class V>

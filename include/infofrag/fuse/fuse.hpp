@@ -111,11 +111,11 @@ struct FuseConfig {
     v(lr, "lr", "learning rate", positive(), finite());
     v(optimizer, "optimizer", "adam or sgd (the paper's notebook: sgd, lr 3, 20000 steps)");
     v(seed, "seed", "seed of the initial posteriors and the held-out points");
-    v(device, "device", "auto, cpu, cuda or cuda:N", runtime());
+    device_field(v, device);
     v(fingerprint_size, "fingerprint-size", "fuse over the first K points (0 = all)", at_least(0));
     v(nmi_floor_bits, "nmi-floor-bits", "reported NMI is 0 where 2I(X;U) - I(X;U,U') is below this",
       at_least(0), finite());
-    v(progress, "progress", "progress bar on stderr (true/false)", runtime());
+    progress_field(v, progress);
     v(holdout, "holdout", "--amortize: fraction of the points the encoder never sees", at_least(0),
       below(1));
     v(amortize_steps, "amortize-steps", "--amortize: Adam steps of the encoder", at_least(1));

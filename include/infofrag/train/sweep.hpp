@@ -83,8 +83,8 @@ struct TrainConfig {
       g(checkpoint_every, "checkpoint-every", "steps between checkpoints", at_least(1));
       g(curve_window, "curve-window", "steps averaged into one point of the training curves",
         at_least(1));
-      g(device, "device", "auto, cpu, cuda or cuda:N", runtime());
-      g(progress, "progress", "progress bar on stderr (true/false)", runtime());
+      device_field(g, device);
+      progress_field(g, progress);
     });
   }
   /// The stand-alone command's own options.

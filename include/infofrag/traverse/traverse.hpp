@@ -29,7 +29,7 @@ struct TraverseConfig {
     v(quantile, "quantile",
       "traverse the channel's posterior means from this quantile to 1 - quantile", at_least(0),
       below(0.5));
-    v(device, "device", "auto, cpu, cuda or cuda:N", runtime());
+    device_field(v, device);
   }
   /// The stand-alone command's files.
   template <class V>
