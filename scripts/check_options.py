@@ -13,10 +13,11 @@ under include/ and src/ and fails, naming file and line, when
   2. an option's help text appears as a string literal anywhere but in its declaration;
   3. a default is given outside the struct: Boost's `default_value(` or `implicit_value(`
      anywhere (the binder of src/cli/options.hpp shows the field's own value as default);
-  4. the command layer (src/cli/) spells an option name as a string literal (a hand-written
-     option: it must come from a field table), apart from its own general options
-     --config and --help, and --out, every command's output by convention, which
-     src/cli/options.cpp compares with --config.
+  4. the command layer (src/cli/) declares or looks up an option by a name spelled by hand
+     (`add_options()("name", ...)`, `values.count("name")`, `values["name"]`,
+     `find_nothrow("name", ...)`): options come from the field tables. Exempt are its own
+     general options --config and --help, and --out, every command's output by convention,
+     which src/cli/options.cpp compares with --config.
 It also counts, for the record, the literals elsewhere that equal an option name: names of
 attributes in the documented file layouts ("seed", "steps") and options named in error
 messages ("--steps 0: ..."); those are references, not declarations.
@@ -34,6 +35,7 @@ DECLARATION = re.compile(r'\b[vg]\(\s*[A-Za-z_][\w.\[\]]*\s*,\s*"([a-z0-9][a-z0-
                          + STRING + r'\s*)+)')
 FILES_TABLE = re.compile(r"void files\(V& v\)\s*\{")
 GENERAL = {"config", "help", "out"}
+OPTION_USE = re.compile(r"(add_options\(\)\(|\)\(|count\(|\[|find_nothrow\(|find\()\s*$")
 
 
 def literal_text(concatenated):
@@ -102,7 +104,8 @@ def main():
             if value in helps:
                 findings.append(f"{path}:{line}: help text {value!r} outside its declaration")
             if value in names:
-                if path.parts[:2] == ("src", "cli") and value not in GENERAL:
+                if path.parts[:2] == ("src", "cli") and value not in GENERAL and \
+                        OPTION_USE.search(text[max(0, m.start() - 40):m.start()]):
                     findings.append(f'{path}:{line}: option name "{value}" spelled by hand in '
                                     "the command layer")
                 else:
@@ -129,7 +132,8 @@ SELF_TEST = {
               '  v(steps, "steps", "optimizer steps"); } };\n', 1),
     "help": ('const char* kHelp = "optimizer steps";\n', 1),
     "default": ('auto x = po::value<int>()->default_value(3);\n', 1),
-    "cli": ('const char* kName = "steps";\n', 1),
+    "cli": ('bool given = values.count("steps") > 0;\n', 1),
+    "cli-text": ('const char* kHeading = "steps";\n', 0),
 }
 BASE = ('struct A { int steps = 1; std::string out;\n'
         '  template <class V> void fields(V& v) { v(steps, "steps", "optimizer steps"); }\n'
@@ -145,7 +149,7 @@ def self_test():
             (pathlib.Path(root) / "include").mkdir()
             (pathlib.Path(root) / "src/cli").mkdir(parents=True)
             (pathlib.Path(root) / "include/a.hpp").write_text(BASE)
-            where = "src/cli/main.cpp" if case == "cli" else "include/b.hpp"
+            where = "src/cli/main.cpp" if case.startswith("cli") else "include/b.hpp"
             (pathlib.Path(root) / where).write_text(extra)
             rc = subprocess.run([sys.executable, __file__, root], capture_output=True).returncode
         print(f"self-test {case}: exit {rc}, expected {expected}")
