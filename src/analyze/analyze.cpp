@@ -6,6 +6,7 @@
 #include "infofrag/analyze/analysis_file.hpp"
 #include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
+#include "infofrag/core/limits.hpp"
 #include "infofrag/core/tensor_options.hpp"
 #include "infofrag/io/atomic_file.hpp"
 #include "infofrag/version.hpp"
@@ -80,6 +81,14 @@ Analysis analyze(const Embeddings& all_points, const AnalyzeConfig& config) {
   const bool has_labels = embeddings.labels.defined();
   const int64_t f = has_labels ? embeddings.labels.size(1) : 0;
   out.factor_names = embeddings.factor_names;
+  // The results are matrices over pairs of channels, whole spaces and factors; the pass holds
+  // the pairwise information and the similarity adds NMI and VI, all float64.
+  const double rows = static_cast<double>(m + k + f);
+  check_memory(rows * rows * 8 * 4,
+               "--embeddings " + config.embeddings + ": " + std::to_string(m) + " channels of " +
+                   std::to_string(embeddings.members.size()) + " members",
+               "4 float64 matrices over " + std::to_string(m + k + f) +
+                   " channels, whole spaces and factors");
 
   // One pass over the fingerprint rows serves channels [0, m), whole spaces [m, m + k) and
   // factors [m + k, m + k + f); the extra blocks cost (k + f)/m more products, and a whole

@@ -9,6 +9,7 @@
 
 #include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
+#include "infofrag/core/limits.hpp"
 #include "infofrag/core/lists.hpp"
 #include "infofrag/core/progress.hpp"
 #include "infofrag/data/dataset.hpp"
@@ -94,6 +95,12 @@ Embeddings embed_ensemble(const EmbedConfig& config) {
   if (!out.factor_names.empty()) out.labels = dataset->labels(rows);
 
   const int64_t n = static_cast<int64_t>(rows.size());
+  double item = 1;
+  for (int64_t s : dataset->item_shape()) item *= static_cast<double>(s);
+  check_memory(static_cast<double>(std::min(config.batch_size, n)) * item * 4 * 16,
+               "--batch-size " + std::to_string(config.batch_size),
+               "points per batch x item x 16 float32 values (the items and the encoder's "
+               "activations)");
   Progress progress("embed", static_cast<int64_t>(records.size()) * n, config.progress);
   torch::NoGradGuard no_grad;
   for (size_t m = 0; m < records.size(); ++m) {

@@ -297,6 +297,10 @@ TEST_CASE("sizes are refused before anything is allocated or written, naming the
   make_embeddings(dir, false);
   const std::vector<std::string> sweep = {"--data.dataset",   "circle", "--model.kind", "mlp",
                                           "--train.progress", "false"};
+  // 3 x 10^5 channels in a 22 MB file: analyze's matrices over channel pairs would need 2.6 TiB.
+  REQUIRE(run_cli({"synth", "--out", dir.path("wide.h5"), "--members", "1000", "--dims", "300",
+                   "--points", "2", "--discrete", "", "--continuous", "0"})
+              .code == 0);
   struct Case {
     std::vector<std::string> args;
     std::string names;  // the option and value the message must name
@@ -320,6 +324,8 @@ TEST_CASE("sizes are refused before anything is allocated or written, naming the
       {{"fuse", "--embeddings", dir.path("e.h5"), "--out", dir.path("x.h5"), "--steps",
         "100000000000"},
        "--steps 100000000000"},
+      {{"analyze", "--embeddings", dir.path("wide.h5"), "--out", dir.path("x.h5")},
+       "wide.h5: 300000 channels of 1000 members"},
   };
   for (const Case& c : cases) {
     std::vector<std::string> args = c.args;
