@@ -334,7 +334,8 @@ class Checker : public Visitor<Checker> {
  public:
   using Visitor::Visitor;
   template <class T, class... Extras>
-  void operator()(const T& value, const char* name, const char* /*help*/, const Extras&... extras) {
+  void operator()(const T& value, [[maybe_unused]] const char* name, const char* /*help*/,
+                  const Extras&... extras) {
     (run(value, name, extras), ...);
   }
 
@@ -530,7 +531,8 @@ class AttrChecker : public Visitor<AttrChecker> {
  public:
   explicit AttrChecker(std::string source) : source_(std::move(source)) {}
   template <class T, class... Extras>
-  void operator()(const T& value, const char* name, const char* /*help*/, const Extras&... extras) {
+  void operator()(const T& value, [[maybe_unused]] const char* name, const char* /*help*/,
+                  const Extras&... extras) {
     (run(value, attr_name(name, extras...), extras), ...);
   }
 
