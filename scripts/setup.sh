@@ -19,6 +19,7 @@ packages=(
   python3-matplotlib            # scripts/plot_figures.py
   python3-nbclient python3-nbformat python3-ipykernel   # runs scripts/figures.ipynb in the tests
   clang-format clang-tidy       # scripts/lint.sh (the lint.* tests)
+  clang libclang-rt-14-dev      # scripts/fuzz.sh (libFuzzer, AddressSanitizer, UBSan)
 )
 missing=()
 for p in "${packages[@]}"; do
