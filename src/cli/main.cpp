@@ -115,7 +115,7 @@ const std::map<std::string, Command>& commands() {
                    "Fuses members into one representation: free D-dimensional Gaussian "
                    "posteriors over the fingerprint points, optimized to maximize their mean "
                    "similarity (info, vi or nmi) with every member (the paper's Section 4.4).",
-                   run_fuse)},
+                   cli::run_fuse)},
       {"hotspots",
        command<HotspotsConfig>(
            "analysis file -> OPTICS hotspots (in the same file)",

@@ -69,9 +69,8 @@ std::string format_hotspots(const HotspotsReport& r) {
                 r.analysis.c_str(), static_cast<long long>(r.kept),
                 static_cast<long long>(r.channels), r.min_info_bits, r.hotspots.size());
   out += line;
-  std::snprintf(line, sizeof line, "  %3s %5s %8s %10s %9s %8s  %-14s %7s  %s\n", "#", "size",
-                "members", "recurrence", "I bits", "NMI in", "best factor", "NMI", "medoid");
-  out += line;
+  // The column heads as one literal (their widths match the rows' formats below).
+  out += "    #  size  members recurrence    I bits   NMI in  best factor        NMI  medoid\n";
   for (size_t h = 0; h < r.hotspots.size(); ++h) {
     const Hotspot& s = r.hotspots[h];
     std::snprintf(
@@ -86,6 +85,43 @@ std::string format_hotspots(const HotspotsReport& r) {
 
 int run_hotspots(const HotspotsConfig& config) {
   std::cout << format_hotspots(infofrag::run_hotspots(config));
+  return 0;
+}
+
+std::string format_fuse_log(const FuseReport& r) {
+  std::string out;
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "fuse: %lld members -> %lld dims over %lld points by %s in %.2fs: I(X;U) = %.3f "
+                "bits, mean NMI %.4f, mean VI %.4f bits\n",
+                static_cast<long long>(r.targets), static_cast<long long>(r.dims),
+                static_cast<long long>(r.points), fields::format(r.similarity).c_str(), r.seconds,
+                r.info_bits, r.mean_nmi, r.mean_vi_bits);
+  out += line;
+  for (size_t f = 0; f < r.factor_nmi.size(); ++f) {
+    std::snprintf(line, sizeof line, "fuse: NMI with factor %s: %.4f\n", r.factor_names[f].c_str(),
+                  r.factor_nmi[f]);
+    out += line;
+  }
+  out += "fuse: wrote " + r.out + (r.member_file.empty() ? "" : " and " + r.member_file) + "\n";
+  return out;
+}
+
+std::string format_fuse_amortized(const FuseReport& r) {
+  if (r.member_file.empty()) return "";
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "amortized encoder: NMI with the fused posteriors %.4f on %lld held-out points, "
+                "%.4f on %lld training points\n",
+                r.holdout_nmi, static_cast<long long>(r.holdout_points), r.train_nmi,
+                static_cast<long long>(r.train_points));
+  return line;
+}
+
+int run_fuse(const FuseConfig& config) {
+  const FuseReport report = infofrag::run_fuse(config);
+  std::cerr << format_fuse_log(report);
+  std::cout << format_fuse_amortized(report);
   return 0;
 }
 
@@ -112,6 +148,10 @@ int run_pipeline(const RunConfig& config) {
   const RunSummary s = infofrag::run_pipeline(config);
   std::cerr << format_train_summary(s.train, s.ensemble);
   if (s.hotspots) std::cout << format_hotspots(*s.hotspots);
+  if (s.fuse) {
+    std::cerr << format_fuse_log(*s.fuse);
+    std::cout << format_fuse_amortized(*s.fuse);
+  }
   std::cout << "run folder " << s.out
             << ": ensemble/, embeddings.h5, analysis.h5 (with /hotspots), traversals.h5; "
                "figures in "

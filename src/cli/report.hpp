@@ -3,6 +3,7 @@
 #include <string>
 
 #include "infofrag/analyze/summary.hpp"
+#include "infofrag/fuse/fuse.hpp"
 #include "infofrag/hotspots/hotspots.hpp"
 #include "infofrag/pipeline/run.hpp"
 #include "infofrag/train/trainer.hpp"
@@ -23,6 +24,14 @@ std::string format_hotspots(const HotspotsReport& report);
 /// `infofrag hotspots`: `run_hotspots` (which updates the analysis file), then its table on
 /// stdout. Returns 0.
 int run_hotspots(const HotspotsConfig& config);
+
+/// What `infofrag fuse` prints: the fusion's figures (for stderr) and, with --amortize, the
+/// encoder's held-out NMI (for stdout).
+std::string format_fuse_log(const FuseReport& report);
+std::string format_fuse_amortized(const FuseReport& report);
+
+/// `infofrag fuse`: `run_fuse`, then its report. Returns 0.
+int run_fuse(const FuseConfig& config);
 
 /// The line `infofrag train` prints on stderr when a sweep call ends.
 std::string format_train_summary(const train::TrainSummary& summary, const std::string& out);

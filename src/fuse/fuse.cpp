@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <limits>
 #include <memory>
@@ -583,7 +582,7 @@ void write_fusion(const std::string& path, const Embeddings& embeddings, const F
   output.commit();
 }
 
-int run_fuse(const FuseConfig& config) {
+FuseReport run_fuse(const FuseConfig& config) {
   check_config(config);
   if (config.embeddings.empty()) throw ConfigError("--embeddings is required");
   if (config.out.empty()) throw ConfigError("--out is required");
@@ -606,37 +605,36 @@ int run_fuse(const FuseConfig& config) {
   }
 
   const Fusion fusion = fuse(embeddings, config);
-  std::fprintf(stderr,
-               "fuse: %zu members -> %lld dims over %lld points by %s in %.2fs: I(X;U) = %.3f "
-               "bits, mean NMI %.4f, mean VI %.4f bits\n",
-               targets.size(), static_cast<long long>(config.dims),
-               static_cast<long long>(fusion.mu.size(0)), fields::format(config.similarity).c_str(),
-               fusion.seconds, fusion.info_bits, fusion.member_nmi.mean().item<double>(),
-               fusion.member_vi_bits.mean().item<double>());
+  FuseReport report;
+  report.targets = static_cast<int64_t>(targets.size());
+  report.dims = config.dims;
+  report.points = fusion.mu.size(0);
+  report.similarity = config.similarity;
+  report.seconds = fusion.seconds;
+  report.info_bits = fusion.info_bits;
+  report.mean_nmi = fusion.member_nmi.mean().item<double>();
+  report.mean_vi_bits = fusion.member_vi_bits.mean().item<double>();
   if (fusion.factor_nmi.defined()) {
-    for (size_t f = 0; f < embeddings.factor_names.size(); ++f) {
-      std::fprintf(stderr, "fuse: NMI with factor %s: %.4f\n", embeddings.factor_names[f].c_str(),
-                   fusion.factor_nmi[static_cast<int64_t>(f)].item<double>());
+    report.factor_names = embeddings.factor_names;
+    for (int64_t f = 0; f < fusion.factor_nmi.size(0); ++f) {
+      report.factor_nmi.push_back(fusion.factor_nmi[f].item<double>());
     }
   }
-
+  report.out = config.out;
   if (!setup) {
     write_fusion(config.out, embeddings, fusion, config);
-    std::fprintf(stderr, "fuse: wrote %s\n", config.out.c_str());
-    return 0;
+    return report;
   }
   const AmortizedEncoder encoder = train_encoder(*setup, fusion, config);
-  std::printf(
-      "amortized encoder: NMI with the fused posteriors %.4f on %lld held-out points, "
-      "%.4f on %lld training points\n",
-      encoder.holdout_nmi, static_cast<long long>(encoder.holdout_points.numel()),
-      encoder.train_nmi, static_cast<long long>(encoder.train_points.numel()));
+  report.holdout_nmi = encoder.holdout_nmi;
+  report.holdout_points = encoder.holdout_points.numel();
+  report.train_nmi = encoder.train_nmi;
+  report.train_points = encoder.train_points.numel();
   fs::create_directories(fs::path(config.amortize) / "members");
-  const std::string member_path = ensemble::member_file(config.amortize, "fused");
-  write_amortized_member(member_path, encoder, config);
+  report.member_file = ensemble::member_file(config.amortize, "fused");
+  write_amortized_member(report.member_file, encoder, config);
   write_fusion(config.out, embeddings, fusion, config, &encoder);
-  std::fprintf(stderr, "fuse: wrote %s and %s\n", config.out.c_str(), member_path.c_str());
-  return 0;
+  return report;
 }
 
 }  // namespace infofrag

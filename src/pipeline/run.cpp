@@ -154,7 +154,7 @@ RunSummary run_pipeline(RunConfig config) {
     stage("fuse", "done already (delete fused.h5 to redo)");
   } else {
     stage("fuse", ("-> " + c.fuse.out).c_str());
-    run_fuse(c.fuse);
+    summary.fuse = run_fuse(c.fuse);
   }
   if (!c.figures.enabled) {
     stage("figures", "disabled");

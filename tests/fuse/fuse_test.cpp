@@ -315,7 +315,7 @@ TEST_CASE(
   c.holdout = 0.25;
   c.amortize_steps = 1500;
   c.amortize_lr = 3e-3;
-  REQUIRE(infofrag::run_fuse(c) == 0);
+  const infofrag::FuseReport report = infofrag::run_fuse(c);
 
   const auto f = infofrag::h5::File::open(dir.path("f.h5"));
   const double holdout_nmi =
@@ -326,6 +326,13 @@ TEST_CASE(
   CHECK(f.read("/fusion/amortized/train_points", torch::kInt64).size(0) == 150);
   CHECK(holdout_nmi > 0.9);
   CHECK(train_nmi > 0.9);
+  // The report the command prints holds what the files hold.
+  CHECK(report.holdout_nmi == holdout_nmi);
+  CHECK(report.train_nmi == train_nmi);
+  CHECK(report.holdout_points == 50);
+  CHECK(report.train_points == 150);
+  CHECK(report.member_file == infofrag::ensemble::member_file(c.amortize, "fused"));
+  CHECK(report.out == c.out);
   // The held-out NMI, recomputed here from the file's posteriors.
   const auto fused_mu = f.read("/members/fused/mu", torch::kFloat64);
   const auto fused_lv = f.read("/members/fused/logvar", torch::kFloat64);

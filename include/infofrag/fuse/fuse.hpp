@@ -210,9 +210,29 @@ AmortizedEncoder amortize_fusion(const Embeddings& embeddings, const Fusion& fus
 void write_fusion(const std::string& path, const Embeddings& embeddings, const Fusion& fusion,
                   const FuseConfig& config, const AmortizedEncoder* encoder = nullptr);
 
+/// What `run_fuse` did, for the command layer to print.
+struct FuseReport {
+  int64_t targets = 0;  ///< K, members or channel groups fused
+  int64_t dims = 0;     ///< D
+  int64_t points = 0;   ///< N, fingerprint points
+  FuseSimilarity similarity = FuseSimilarity::kNmi;
+  double seconds = 0;                     ///< wall time of the optimization
+  double info_bits = 0;                   ///< I(X;U) of the fused representation
+  double mean_nmi = 0;                    ///< mean NMI with the targets
+  double mean_vi_bits = 0;                ///< mean VI with the targets
+  std::vector<std::string> factor_names;  ///< [F]; empty without labels
+  std::vector<double> factor_nmi;         ///< [F] NMI with each factor
+  std::string out;                        ///< the fusion file written
+  std::string member_file;                ///< --amortize: the encoder's member file, else ""
+  double holdout_nmi = 0;  ///< --amortize: NMI with the fused posteriors on held-out points
+  int64_t holdout_points = 0;
+  double train_nmi = 0;  ///< --amortize: the same on the training points
+  int64_t train_points = 0;
+};
+
 /// `infofrag fuse`: validates everything (options, input file, ensemble and dataset for
 /// --amortize) before any work, fuses, and writes config.out and, with --amortize,
-/// DIR/members/fused.h5. Prints a summary to stderr. Returns 0.
-int run_fuse(const FuseConfig& config);
+/// DIR/members/fused.h5.
+FuseReport run_fuse(const FuseConfig& config);
 
 }  // namespace infofrag

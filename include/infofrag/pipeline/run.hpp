@@ -87,11 +87,13 @@ void validate(const RunConfig& config);
 
 /// What `run_pipeline` did, for the command layer to print.
 struct RunSummary {
-  std::string out;                         ///< the run folder
-  std::string ensemble;                    ///< its ensemble folder
-  std::string figures;                     ///< its figures folder
-  train::TrainSummary train;               ///< the training call (0 finished when all ended)
-  std::optional<HotspotsReport> hotspots;  ///< when hotspots ran in this call
+  std::string out;            ///< the run folder
+  std::string ensemble;       ///< its ensemble folder
+  std::string figures;        ///< its figures folder
+  train::TrainSummary train;  ///< the training call (0 finished when all ended)
+  std::optional<HotspotsReport> hotspots;
+  std::optional<FuseReport>
+      fuse;  ///< when fuse ran in this call  ///< when hotspots ran in this call
 };
 
 /// Runs train → embed → analyze → hotspots → traverse → (mc) → (fuse) → figures into
