@@ -126,7 +126,7 @@ Analysis analyze(const Embeddings& all_points, const AnalyzeConfig& config) {
   return out;
 }
 
-int run_analyze(const AnalyzeConfig& config) {
+AnalyzeReport run_analyze(const AnalyzeConfig& config) {
   // Fail on options before the (possibly long) work, and never on a half-written file.
   validate(config);
   resolve_device(config.device);
@@ -148,15 +148,8 @@ int run_analyze(const AnalyzeConfig& config) {
   write_analysis(config.out, analysis, config);
   analysis.seconds.write = seconds_since(start);
 
-  const AnalyzeSeconds& s = analysis.seconds;
-  std::fprintf(stderr,
-               "analyze: %zu members, %lld channels, %lld points, %zu factors\n"
-               "analyze: wall time read %.3fs, fingerprints %.3fs, pairwise %.3fs, "
-               "labels %.3fs, write %.3fs\n",
-               embeddings.members.size(), static_cast<long long>(embeddings.channels()),
-               static_cast<long long>(analysis.fingerprint_size), analysis.factor_names.size(),
-               s.read, s.fingerprints, s.pairwise, s.labels, s.write);
-  return 0;
+  return {config.out,           embeddings.members.size(),   embeddings.channels(),
+          analysis.fingerprint_size, analysis.factor_names.size(), analysis.seconds};
 }
 
 }  // namespace infofrag

@@ -125,7 +125,7 @@ void write_monte_carlo(const std::string& path, const MonteCarloAnalysis& a,
   output.commit();
 }
 
-int run_monte_carlo(const MonteCarloConfig& config) {
+MonteCarloReport run_monte_carlo(const MonteCarloConfig& config) {
   validate(config);
   // Fail on options before the (possibly long) work, and never on a half-written file.
   resolve_device(config.device, "--device");
@@ -155,14 +155,15 @@ int run_monte_carlo(const MonteCarloConfig& config) {
 
   start = Clock::now();
   write_monte_carlo(config.out, analysis, config);
-  std::fprintf(stderr,
-               "mc: %zu members, %lld points, %lld samples, fingerprint over %lld points\n"
-               "mc: wall time read %.3fs, monte carlo %.3fs, fingerprint %.3fs, write %.3fs\n",
-               analysis.members.size(), static_cast<long long>(analysis.points),
-               static_cast<long long>(analysis.spaces.samples),
-               static_cast<long long>(analysis.fingerprint_size), read_s, analysis.mc_seconds,
-               analysis.fingerprint_seconds, seconds_since(start));
-  return 0;
+  return {config.out,
+          analysis.members.size(),
+          analysis.points,
+          analysis.spaces.samples,
+          analysis.fingerprint_size,
+          read_s,
+          analysis.mc_seconds,
+          analysis.fingerprint_seconds,
+          seconds_since(start)};
 }
 
 }  // namespace infofrag

@@ -76,18 +76,18 @@ const std::map<std::string, Command>& commands() {
            "embeddings file -> I(X;U), NMI, VI (analysis file)",
            "Bhattacharyya fingerprints of every channel -> I(X;U), NMI and VI between all "
            "channels, with ground-truth factors, and between whole latent spaces.",
-           run_analyze)},
+           cli::run_analyze)},
       {"mc", command<MonteCarloConfig>(
                  "embeddings file -> whole spaces by Monte Carlo, with errors",
                  "Whole latent spaces by Monte Carlo: I(X;U), I(X;U,U'), I(X;U,V), NMI and VI "
                  "with standard errors, next to the Bhattacharyya fingerprint estimate.",
-                 run_monte_carlo)},
+                 cli::run_monte_carlo)},
       {"synth", command<SynthConfig>(
                     "synthetic ensemble with known structure -> embeddings file",
                     "Writes the embeddings of a synthetic ensemble with known structure: members "
                     "whose channels encode chosen discrete or continuous factors, with noise, "
                     "plus uninformative channels.",
-                    run_synth)},
+                    cli::run_synth)},
       {"summarize",
        command<SummarizeConfig>("print a summary of an analysis file",
                                 "Prints a short summary of an analysis file.", cli::run_summarize)},
@@ -109,7 +109,7 @@ const std::map<std::string, Command>& commands() {
                     "ensemble folder -> embeddings file",
                     "Runs every finished member's encoder over one fingerprint sample of the "
                     "ensemble's dataset and writes the embeddings file.",
-                    run_embed)},
+                    cli::run_embed)},
       {"fuse", command<FuseConfig>(
                    "embeddings file -> one fused representation of members",
                    "Fuses members into one representation: free D-dimensional Gaussian "
@@ -127,7 +127,7 @@ const std::map<std::string, Command>& commands() {
        command<TraverseConfig>("hotspot medoids -> decoded latent traversals",
                                "Decodes a latent traversal of each hotspot's medoid channel, the "
                                "member's other channels held at their mean over the fingerprint.",
-                               run_traverse)},
+                               cli::run_traverse)},
       {"run", command<RunConfig>(
                   "config -> train, embed, analyze, hotspots, traverse, (mc, fuse,) figures",
                   "The whole pipeline in one command: train -> embed -> analyze -> hotspots -> "

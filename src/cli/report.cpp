@@ -1,6 +1,8 @@
 #include "report.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdarg>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -125,8 +127,99 @@ int run_fuse(const FuseConfig& config) {
   return 0;
 }
 
+namespace {
+
+std::string printed(const char* format, ...) __attribute__((format(printf, 1, 2)));
+
+/// printf into a string (the reports' numbers, with their usual precision).
+std::string printed(const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  va_list copy;
+  va_copy(copy, args);
+  const int size = std::vsnprintf(nullptr, 0, format, copy);
+  va_end(copy);
+  std::string text(static_cast<size_t>(std::max(size, 0)) + 1, '\0');
+  std::vsnprintf(text.data(), text.size(), format, args);
+  va_end(args);
+  text.resize(static_cast<size_t>(std::max(size, 0)));
+  return text;
+}
+
+}  // namespace
+
+std::string format_embed(const EmbedReport& r) {
+  std::string text;
+  for (const SkippedMember& m : r.skipped) {
+    text += printed("infofrag embed: skipped member %s: %s at step %lld\n", m.id.c_str(),
+                    m.status.c_str(), static_cast<long long>(m.steps_done));
+  }
+  return text + printed("infofrag embed: %zu members x %lld points -> %s\n", r.members,
+                        static_cast<long long>(r.points), r.out.c_str());
+}
+
+std::string format_analyze(const AnalyzeReport& r) {
+  const AnalyzeSeconds& s = r.seconds;
+  return printed(
+      "analyze: %zu members, %lld channels, %lld points, %zu factors -> %s\n"
+      "analyze: wall time read %.3fs, fingerprints %.3fs, pairwise %.3fs, labels %.3fs, "
+      "write %.3fs\n",
+      r.members, static_cast<long long>(r.channels), static_cast<long long>(r.points), r.factors,
+      r.out.c_str(), s.read, s.fingerprints, s.pairwise, s.labels, s.write);
+}
+
+std::string format_monte_carlo(const MonteCarloReport& r) {
+  return printed(
+      "mc: %zu members, %lld points, %lld samples, fingerprint over %lld points -> %s\n"
+      "mc: wall time read %.3fs, monte carlo %.3fs, fingerprint %.3fs, write %.3fs\n",
+      r.members, static_cast<long long>(r.points), static_cast<long long>(r.samples),
+      static_cast<long long>(r.fingerprint_size), r.out.c_str(), r.read_seconds,
+      r.monte_carlo_seconds, r.fingerprint_seconds, r.write_seconds);
+}
+
+std::string format_traverse(const TraverseReport& r) {
+  return printed("infofrag traverse: %zu hotspot medoids -> %s%s%s\n", r.hotspots, r.out.c_str(),
+                 r.png.empty() ? "" : ", ", r.png.c_str());
+}
+
+std::string format_synth(const SynthReport& r) {
+  return printed("synth: wrote %s (%lld members x %lld channels, %lld points)\n", r.out.c_str(),
+                 static_cast<long long>(r.members), static_cast<long long>(r.channels),
+                 static_cast<long long>(r.points));
+}
+
+int run_embed(const EmbedConfig& config) {
+  std::cerr << format_embed(infofrag::run_embed(config));
+  return 0;
+}
+
+int run_analyze(const AnalyzeConfig& config) {
+  std::cerr << format_analyze(infofrag::run_analyze(config));
+  return 0;
+}
+
+int run_monte_carlo(const MonteCarloConfig& config) {
+  std::cerr << format_monte_carlo(infofrag::run_monte_carlo(config));
+  return 0;
+}
+
+int run_traverse(const TraverseConfig& config) {
+  std::cerr << format_traverse(infofrag::run_traverse(config));
+  return 0;
+}
+
+int run_synth(const SynthConfig& config) {
+  std::cerr << format_synth(infofrag::run_synth(config));
+  return 0;
+}
+
 std::string format_train_summary(const train::TrainSummary& s, const std::string& out) {
-  return "infofrag train: " + std::to_string(s.finished) + " members finished, " +
+  std::string text;
+  for (const auto& f : s.failures) {
+    text += "infofrag train: member " + f.id + " failed: its loss became NaN or inf at step " +
+            std::to_string(f.step) + "; marked failed, and embed skips it\n";
+  }
+  return text + "infofrag train: " + std::to_string(s.finished) + " members finished, " +
          std::to_string(s.failed) + " failed, " + std::to_string(s.skipped) +
          " already done; ensemble in " + out + "\n";
 }
@@ -145,8 +238,15 @@ int run_train(const train::TrainConfig& config) {
 }
 
 int run_pipeline(const RunConfig& config) {
-  const RunSummary s = infofrag::run_pipeline(config);
+  const RunSummary s = infofrag::run_pipeline(config, [](const std::string& stage,
+                                                         const std::string& what) {
+    std::cerr << printed("infofrag run: %-9s %s\n", stage.c_str(), what.c_str());
+  });
   std::cerr << format_train_summary(s.train, s.ensemble);
+  if (s.embed) std::cerr << format_embed(*s.embed);
+  if (s.analyze) std::cerr << format_analyze(*s.analyze);
+  if (s.traverse) std::cerr << format_traverse(*s.traverse);
+  if (s.mc) std::cerr << format_monte_carlo(*s.mc);
   if (s.hotspots) std::cout << format_hotspots(*s.hotspots);
   if (s.fuse) {
     std::cerr << format_fuse_log(*s.fuse);

@@ -2,11 +2,16 @@
 
 #include <string>
 
+#include "infofrag/analyze/analyze.hpp"
+#include "infofrag/analyze/monte_carlo.hpp"
 #include "infofrag/analyze/summary.hpp"
+#include "infofrag/embed/embed.hpp"
 #include "infofrag/fuse/fuse.hpp"
 #include "infofrag/hotspots/hotspots.hpp"
 #include "infofrag/pipeline/run.hpp"
+#include "infofrag/synth/synth.hpp"
 #include "infofrag/train/trainer.hpp"
+#include "infofrag/traverse/traverse.hpp"
 
 /// The command layer's printing: library functions return result structs, and these turn
 /// them into the text the `infofrag` commands print.
@@ -32,6 +37,20 @@ std::string format_fuse_amortized(const FuseReport& report);
 
 /// `infofrag fuse`: `run_fuse`, then its report. Returns 0.
 int run_fuse(const FuseConfig& config);
+
+/// What `infofrag embed`, `analyze`, `mc`, `traverse` and `synth` print on stderr when done.
+std::string format_embed(const EmbedReport& report);
+std::string format_analyze(const AnalyzeReport& report);
+std::string format_monte_carlo(const MonteCarloReport& report);
+std::string format_traverse(const TraverseReport& report);
+std::string format_synth(const SynthReport& report);
+
+/// The commands: the library function, then its report on stderr. Return 0.
+int run_embed(const EmbedConfig& config);
+int run_analyze(const AnalyzeConfig& config);
+int run_monte_carlo(const MonteCarloConfig& config);
+int run_traverse(const TraverseConfig& config);
+int run_synth(const SynthConfig& config);
 
 /// The line `infofrag train` prints on stderr when a sweep call ends.
 std::string format_train_summary(const train::TrainSummary& summary, const std::string& out);

@@ -51,19 +51,18 @@ void validate(const EmbedConfig& config, const std::string& prefix) {
   fields::check(config, prefix);
 }
 
-Embeddings embed_ensemble(const EmbedConfig& config) {
+EmbedResult embed_ensemble(const EmbedConfig& config) {
   validate(config);
   if (config.ensemble.empty()) throw ConfigError("--ensemble: the ensemble folder is required");
   const auto device = resolve_device(config.device, "--device");
   const auto paths = ensemble::list_member_files(config.ensemble);
   std::vector<ensemble::MemberRecord> records;
   std::vector<std::string> finished;
+  EmbedResult result;
   for (const auto& path : paths) {
     auto record = ensemble::read_member(path);
     if (record.status != "finished") {
-      std::fprintf(stderr, "infofrag embed: skipping member %s: %s at step %lld\n",
-                   record.spec.id.c_str(), record.status.c_str(),
-                   static_cast<long long>(record.steps_done));
+      result.skipped.push_back({record.spec.id, record.status, record.steps_done});
       continue;
     }
     if (!records.empty() && !same_data(record.data, records.front().data)) {
@@ -89,7 +88,7 @@ Embeddings embed_ensemble(const EmbedConfig& config) {
   const auto rows = config.indices.empty()
                         ? fingerprint_sample(dataset->size(), config.fingerprint_size, config.seed)
                         : expand(config.indices, dataset->size(), "--indices");
-  Embeddings out;
+  Embeddings& out = result.embeddings;
   out.index = torch::tensor(rows, torch::kInt64);
   out.factor_names = dataset->factor_names();
   if (!out.factor_names.empty()) out.labels = dataset->labels(rows);
@@ -138,20 +137,18 @@ Embeddings embed_ensemble(const EmbedConfig& config) {
                                r.spec);
     out.members.push_back(std::move(member));
   }
-  return out;
+  return result;
 }
 
-int run_embed(const EmbedConfig& config) {
+EmbedReport run_embed(const EmbedConfig& config) {
   validate(config);
   fields::check_files(config, "--");
   check_output_path(config.out, {{"--ensemble", config.ensemble + "/members", true},
                                  {"--ensemble", config.ensemble + "/config.ini"}});
-  const Embeddings embeddings = embed_ensemble(config);
-  write_embeddings(config.out, embeddings);
-  std::fprintf(stderr, "infofrag embed: %zu members x %lld points -> %s\n",
-               embeddings.members.size(), static_cast<long long>(embeddings.points()),
-               config.out.c_str());
-  return 0;
+  EmbedResult result = embed_ensemble(config);
+  write_embeddings(config.out, result.embeddings);
+  return {config.out, result.embeddings.members.size(), result.embeddings.points(),
+          std::move(result.skipped)};
 }
 
 }  // namespace infofrag

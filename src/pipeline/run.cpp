@@ -24,10 +24,6 @@ std::string shell_quoted(const std::string& text) {
   return out + "'";
 }
 
-void stage(const char* name, const char* what) {
-  std::fprintf(stderr, "infofrag run: %-9s %s\n", name, what);
-}
-
 }  // namespace
 
 namespace {
@@ -97,7 +93,7 @@ void validate(const RunConfig& config) {
   }
 }
 
-RunSummary run_pipeline(RunConfig config) {
+RunSummary run_pipeline(RunConfig config, const StageListener& on_stage) {
   // Every stage's options are checked before the (long) training, and before any folder.
   validate(config);
   const RunConfig c = with_paths(config);
@@ -109,51 +105,54 @@ RunSummary run_pipeline(RunConfig config) {
       {{"data.path", c.train.data.path}, {"figures.script", c.figures.script}}, "--out");
   fs::create_directories(root);
 
+  const auto stage = [&](const char* name, const std::string& what) {
+    if (on_stage) on_stage(name, what);
+  };
   RunSummary summary;
   summary.out = c.out;
   summary.ensemble = c.train.out;
   summary.figures = figures.string();
-  stage("train", ("-> " + c.train.out).c_str());
+  stage("train", "-> " + c.train.out);
   summary.train = train::train_sweep(c.train);
   if (fs::exists(c.embed.out)) {
     stage("embed", "done already (delete embeddings.h5 to redo)");
   } else {
-    stage("embed", ("-> " + c.embed.out).c_str());
-    run_embed(c.embed);
+    stage("embed", "-> " + c.embed.out);
+    summary.embed = run_embed(c.embed);
   }
   if (fs::exists(c.analyze.out)) {
     stage("analyze", "done already (delete analysis.h5 to redo)");
   } else {
-    stage("analyze", ("-> " + c.analyze.out).c_str());
-    run_analyze(c.analyze);
+    stage("analyze", "-> " + c.analyze.out);
+    summary.analyze = run_analyze(c.analyze);
   }
   if (analysis_has_hotspots(c.analyze.out)) {
     stage("hotspots", "done already (in analysis.h5; run infofrag hotspots to redo)");
   } else {
-    stage("hotspots", ("-> " + c.analyze.out + " /hotspots").c_str());
+    stage("hotspots", "-> " + c.analyze.out + " /hotspots");
     summary.hotspots = run_hotspots(c.hotspots);
   }
   if (fs::exists(c.traverse.out)) {
     stage("traverse", "done already (delete traversals.h5 to redo)");
   } else {
-    stage("traverse", ("-> " + c.traverse.out).c_str());
+    stage("traverse", "-> " + c.traverse.out);
     fs::create_directories(figures);
-    run_traverse(c.traverse);
+    summary.traverse = run_traverse(c.traverse);
   }
   if (!c.mc_enabled) {
     // not asked for
   } else if (fs::exists(c.mc.out)) {
     stage("mc", "done already (delete mc.h5 to redo)");
   } else {
-    stage("mc", ("-> " + c.mc.out).c_str());
-    run_monte_carlo(c.mc);
+    stage("mc", "-> " + c.mc.out);
+    summary.mc = run_monte_carlo(c.mc);
   }
   if (!c.fuse_enabled) {
     // not asked for
   } else if (fs::exists(c.fuse.out)) {
     stage("fuse", "done already (delete fused.h5 to redo)");
   } else {
-    stage("fuse", ("-> " + c.fuse.out).c_str());
+    stage("fuse", "-> " + c.fuse.out);
     summary.fuse = run_fuse(c.fuse);
   }
   if (!c.figures.enabled) {
@@ -161,7 +160,7 @@ RunSummary run_pipeline(RunConfig config) {
   } else if (fs::exists(figures / "structure.png")) {
     stage("figures", "done already (delete figures/ to redo)");
   } else {
-    stage("figures", ("-> " + figures.string()).c_str());
+    stage("figures", "-> " + figures.string());
     const std::string command =
         shell_quoted(c.figures.python) + " " + shell_quoted(c.figures.script) + " --analysis " +
         shell_quoted(c.analyze.out) + " --traversals " + shell_quoted(c.traverse.out) +

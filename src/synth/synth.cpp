@@ -90,15 +90,12 @@ Embeddings synthesize(const SynthConfig& config) {
   return out;
 }
 
-int run_synth(const SynthConfig& config) {
+SynthReport run_synth(const SynthConfig& config) {
   if (config.out.empty()) throw ConfigError("--out is required");
   check_output_path(config.out);
   const Embeddings embeddings = synthesize(config);
   write_embeddings(config.out, embeddings);
-  std::fprintf(stderr, "synth: wrote %s (%lld members x %lld channels, %lld points)\n",
-               config.out.c_str(), static_cast<long long>(config.members),
-               static_cast<long long>(config.dims), static_cast<long long>(config.points));
-  return 0;
+  return {config.out, config.members, config.dims, config.points};
 }
 
 }  // namespace infofrag

@@ -199,10 +199,7 @@ class Pack {
       ensemble::write_member(ensemble::member_file(config_.out, r.spec.id), r,
                              model_->member_parameters(static_cast<int64_t>(i)));
       if (failed) {
-        std::fprintf(stderr,
-                     "infofrag train: member %s failed: its loss became NaN or inf at "
-                     "step %lld; marked failed, and embed skips it\n",
-                     r.spec.id.c_str(), static_cast<long long>(failed_step_[i]));
+        summary.failures.push_back({r.spec.id, failed_step_[i]});
         ++summary.failed;
       } else {
         ++summary.finished;

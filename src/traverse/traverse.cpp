@@ -39,7 +39,7 @@ void validate(const TraverseConfig& config, const std::string& prefix) {
   fields::check_files(config, "--");
 }
 
-int run_traverse(const TraverseConfig& config) {
+TraverseReport run_traverse(const TraverseConfig& config) {
   validate(config);
   check_input_path(config.analysis, "--analysis");
   check_input_path(config.embeddings, "--embeddings");
@@ -120,12 +120,12 @@ int run_traverse(const TraverseConfig& config) {
     }
   }
   file_out.commit();
+  TraverseReport report{config.out, "", hotspot.size()};
   if (!config.png.empty() && !decoded.empty() && decoded.front().dim() == 4) {
     write_png(config.png, grid(torch::stack(decoded)));
+    report.png = config.png;
   }
-  std::fprintf(stderr, "infofrag traverse: %zu hotspot medoids -> %s\n", hotspot.size(),
-               config.out.c_str());
-  return 0;
+  return report;
 }
 
 }  // namespace infofrag

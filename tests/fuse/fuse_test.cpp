@@ -450,7 +450,7 @@ TEST_CASE("embed --indices: explicit rows in the order given", "[embed]") {
   c.indices = infofrag::fields::parse<infofrag::IndexList>("90:100:4,3");
   c.device = infofrag::DeviceChoice::cpu();
   c.progress = false;
-  const auto e = infofrag::embed_ensemble(c);
+  const auto e = infofrag::embed_ensemble(c).embeddings;
   CHECK(torch::equal(e.index, torch::tensor({90, 94, 98, 3}, torch::kInt64)));
   CHECK(e.labels[0][0].item<int64_t>() == 90 * 8 / 100);
   // The same rows encoded directly.

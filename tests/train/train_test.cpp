@@ -347,6 +347,9 @@ TEST_CASE("a member whose loss becomes NaN or inf is marked failed and skipped b
   const auto failed = read_member(member_file(c.out, "beta0.03_lr1e+30_seed0"));
   CHECK(failed.status == "failed");
   CHECK(failed.steps_done < 30);
+  REQUIRE(summary.failures.size() == 1);
+  CHECK(summary.failures[0].id == "beta0.03_lr1e+30_seed0");
+  CHECK(summary.failures[0].step == failed.steps_done);
   const auto healthy = read_member(member_file(c.out, "beta0.03_lr0.001_seed0"));
   CHECK(healthy.status == "finished");
   CHECK(std::isfinite(healthy.final_loss));
@@ -364,9 +367,13 @@ TEST_CASE("a member whose loss becomes NaN or inf is marked failed and skipped b
   e.fingerprint_size = 50;
   e.device = infofrag::DeviceChoice::cpu();
   e.progress = false;
-  const auto embeddings = infofrag::embed_ensemble(e);
-  REQUIRE(embeddings.members.size() == 1);
-  CHECK(embeddings.members[0].id == "beta0.03_lr0.001_seed0");
+  const auto result = infofrag::embed_ensemble(e);
+  REQUIRE(result.embeddings.members.size() == 1);
+  CHECK(result.embeddings.members[0].id == "beta0.03_lr0.001_seed0");
+  REQUIRE(result.skipped.size() == 1);
+  CHECK(result.skipped[0].id == "beta0.03_lr1e+30_seed0");
+  CHECK(result.skipped[0].status == "failed");
+  CHECK(result.skipped[0].steps_done == failed.steps_done);
 }
 
 TEST_CASE("every config under configs/ is a valid sweep; the tiny ones train", "[train]") {

@@ -78,9 +78,19 @@ MonteCarloAnalysis monte_carlo(const Embeddings& embeddings, const MonteCarloCon
 void write_monte_carlo(const std::string& path, const MonteCarloAnalysis& analysis,
                        const MonteCarloConfig& config);
 
-/// `infofrag mc`: embeddings file → Monte Carlo file; logs the wall times to stderr.
-/// Returns the process exit code (0); user errors throw infofrag::Error before anything is
-/// written.
-int run_monte_carlo(const MonteCarloConfig& config);
+/// What `run_monte_carlo` wrote, for the command layer to print.
+struct MonteCarloReport {
+  std::string out;               ///< the Monte Carlo file
+  size_t members = 0;            ///< members compared
+  int64_t points = 0;            ///< points of the embeddings file
+  int64_t samples = 0;           ///< Monte Carlo samples
+  int64_t fingerprint_size = 0;  ///< points of the fingerprint estimate
+  double read_seconds = 0, monte_carlo_seconds = 0, fingerprint_seconds = 0,
+         write_seconds = 0;      ///< wall time of each step
+};
+
+/// `infofrag mc`: embeddings file → Monte Carlo file. User errors throw infofrag::Error
+/// before anything is written.
+MonteCarloReport run_monte_carlo(const MonteCarloConfig& config);
 
 }  // namespace infofrag

@@ -52,14 +52,35 @@ void validate(const EmbedConfig& config, const std::string& prefix = "--");
 /// uniformly from `seed` and sorted. ConfigError when count is not in [1, size].
 std::vector<int64_t> fingerprint_sample(int64_t size, int64_t count, uint64_t seed);
 
+/// A member of the folder that embed left out, because it did not finish.
+struct SkippedMember {
+  std::string id;          ///< member id
+  std::string status;      ///< its status ("failed", "training", ...)
+  int64_t steps_done = 0;  ///< steps it had trained
+};
+
+/// What `embed_ensemble` produced.
+struct EmbedResult {
+  Embeddings embeddings;               ///< the embeddings file's content
+  std::vector<SkippedMember> skipped;  ///< members left out, in folder order
+};
+
 /// Runs every finished member's encoder over one fingerprint sample of the ensemble's
 /// dataset: the embeddings file's content, with /fingerprint/index and, where the dataset
-/// has them, labels and factor names. Failed members are skipped (with a note on stderr).
+/// has them, labels and factor names. Members that did not finish are skipped and listed.
 /// Members' attributes carry their hyperparameters, seed and final losses. InputError when
 /// the folder has no finished member or members disagree on the dataset.
-Embeddings embed_ensemble(const EmbedConfig& config);
+EmbedResult embed_ensemble(const EmbedConfig& config);
 
-/// `infofrag embed`: writes `embed_ensemble(config)` atomically to config.out. Returns 0.
-int run_embed(const EmbedConfig& config);
+/// What `run_embed` wrote, for the command layer to print.
+struct EmbedReport {
+  std::string out;                     ///< the embeddings file
+  size_t members = 0;                  ///< members embedded
+  int64_t points = 0;                  ///< fingerprint points
+  std::vector<SkippedMember> skipped;  ///< members left out
+};
+
+/// `infofrag embed`: writes `embed_ensemble(config)` atomically to config.out.
+EmbedReport run_embed(const EmbedConfig& config);
 
 }  // namespace infofrag

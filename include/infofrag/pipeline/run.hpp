@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -86,20 +87,30 @@ struct RunConfig {
 void validate(const RunConfig& config);
 
 /// What `run_pipeline` did, for the command layer to print.
+/// What `run_pipeline` did, for the command layer to print. A stage's report is there when
+/// the stage ran in this call.
 struct RunSummary {
   std::string out;            ///< the run folder
   std::string ensemble;       ///< its ensemble folder
   std::string figures;        ///< its figures folder
   train::TrainSummary train;  ///< the training call (0 finished when all ended)
+  std::optional<EmbedReport> embed;
+  std::optional<AnalyzeReport> analyze;
   std::optional<HotspotsReport> hotspots;
-  std::optional<FuseReport>
-      fuse;  ///< when fuse ran in this call  ///< when hotspots ran in this call
+  std::optional<TraverseReport> traverse;
+  std::optional<MonteCarloReport> mc;
+  std::optional<FuseReport> fuse;
 };
+
+/// Told as each stage of `run_pipeline` starts, is skipped or is disabled: the stage's
+/// name and what happens ("-> run/analysis.h5", "done already (...)").
+using StageListener = std::function<void(const std::string& stage, const std::string& what)>;
 
 /// Runs train → embed → analyze → hotspots → traverse → (mc) → (fuse) → figures into
 /// config.out. Resumable: training resumes from its checkpoints, and a stage whose output is
 /// complete is skipped (delete an output to redo its stage). Every stage's options are
-/// validated (`validate`) before any folder is made.
-RunSummary run_pipeline(RunConfig config);
+/// validated (`validate`) before any folder is made. `on_stage` (when given) hears of each
+/// stage as the pipeline reaches it.
+RunSummary run_pipeline(RunConfig config, const StageListener& on_stage = {});
 
 }  // namespace infofrag

@@ -54,7 +54,15 @@ struct SynthConfig {
 /// attributes seed, noise and channel_factors (the factor each channel encodes, or "none").
 Embeddings synthesize(const SynthConfig& config);
 
-/// `infofrag synth`: writes `synthesize(config)` to config.out. Returns the exit code (0).
-int run_synth(const SynthConfig& config);
+/// What `run_synth` wrote, for the command layer to print.
+struct SynthReport {
+  std::string out;       ///< the embeddings file
+  int64_t members = 0;   ///< members written
+  int64_t channels = 0;  ///< channels per member
+  int64_t points = 0;    ///< points
+};
+
+/// `infofrag synth`: writes `synthesize(config)` to config.out.
+SynthReport run_synth(const SynthConfig& config);
 
 }  // namespace infofrag

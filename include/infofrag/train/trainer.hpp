@@ -11,9 +11,15 @@ namespace infofrag::train {
 
 /// What one `train_sweep` call did.
 struct TrainSummary {
-  int64_t finished = 0;  ///< members trained to the end in this call
-  int64_t failed = 0;    ///< members stopped because their loss became NaN or inf
-  int64_t skipped = 0;   ///< members already ended by an earlier call
+  /// A member whose loss became NaN or inf: marked failed in its file, skipped by embed.
+  struct Failure {
+    std::string id;    ///< member id
+    int64_t step = 0;  ///< the step at which its loss stopped being finite
+  };
+  int64_t finished = 0;           ///< members trained to the end in this call
+  int64_t failed = 0;             ///< members stopped because their loss became NaN or inf
+  int64_t skipped = 0;            ///< members already ended by an earlier call
+  std::vector<Failure> failures;  ///< the failed members of this call
 };
 
 /// Trains every member of the sweep into the ensemble folder `config.out`, K = pack_size

@@ -46,11 +46,18 @@ struct TraverseConfig {
 /// Throws ConfigError naming the option (`prefix` + name) and the value for a bad option.
 void validate(const TraverseConfig& config, const std::string& prefix = "--");
 
+/// What `run_traverse` wrote, for the command layer to print.
+struct TraverseReport {
+  std::string out;      ///< the traversals file
+  std::string png;      ///< the PNG grid; empty when none was written
+  size_t hotspots = 0;  ///< hotspot medoids traversed
+};
+
 /// For each hotspot's medoid channel: decodes `steps` latent vectors in which that channel
 /// sweeps its range and every other channel of the member sits at its mean over the
 /// fingerprint. Writes (atomically) /traversals/{hotspot, member, dim, values, decoded}:
 /// decoded is float32 [H, steps, *item] (images: Bernoulli means in [0, 1]). With config.png
-/// and image data, also a grid: a row per hotspot, a column per step. Returns 0.
-int run_traverse(const TraverseConfig& config);
+/// and image data, also a grid: a row per hotspot, a column per step.
+TraverseReport run_traverse(const TraverseConfig& config);
 
 }  // namespace infofrag
