@@ -18,6 +18,7 @@
 #include "infofrag/embed/embed.hpp"
 #include "infofrag/fuse/fuse.hpp"
 #include "infofrag/hotspots/hotspots.hpp"
+#include "infofrag/metrics/metrics.hpp"
 #include "infofrag/pipeline/run.hpp"
 #include "infofrag/synth/synth.hpp"
 #include "infofrag/train/trainer.hpp"
@@ -82,6 +83,15 @@ const std::map<std::string, Command>& commands() {
                  "Whole latent spaces by Monte Carlo: I(X;U), I(X;U,U'), I(X;U,V), NMI and VI "
                  "with standard errors, next to the Bhattacharyya fingerprint estimate.",
                  cli::run_monte_carlo)},
+      {"metrics",
+       command<MetricsConfig>(
+           "embeddings file -> CKA, shape metric, MIG, SAP, modularity, UDR",
+           "The field's yardsticks beside the fingerprint: linear and RBF CKA on the means, CKA "
+           "on the Bhattacharyya coefficient matrices and the Gaussian stochastic shape "
+           "distance, between whole latent spaces and between channels; MIG, SAP "
+           "(continuous) and modularity on each member's means against /fingerprint/labels; "
+           "UDR between members.",
+           cli::run_metrics)},
       {"synth", command<SynthConfig>(
                     "synthetic ensemble with known structure -> embeddings file",
                     "Writes the embeddings of a synthetic ensemble with known structure: members "

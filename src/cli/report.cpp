@@ -177,6 +177,16 @@ std::string format_monte_carlo(const MonteCarloReport& r) {
       r.monte_carlo_seconds, r.fingerprint_seconds, r.write_seconds);
 }
 
+std::string format_metrics(const MetricsReport& r) {
+  const MetricsSeconds& s = r.seconds;
+  return printed(
+      "metrics: %zu members, %zu channels, %lld points -> %s\n"
+      "metrics: wall time read %.3fs, cka linear %.3fs, cka rbf %.3fs, cka coefficient %.3fs, "
+      "shape %.3fs, udr %.3fs, mig %.3fs, sap %.3fs, modularity %.3fs, write %.3fs\n",
+      r.members, r.channels, static_cast<long long>(r.points), r.out.c_str(), s.read, s.cka_linear,
+      s.cka_rbf, s.cka_coefficient, s.shape, s.udr, s.mig, s.sap, s.modularity, s.write);
+}
+
 std::string format_traverse(const TraverseReport& r) {
   return printed("infofrag traverse: %zu hotspot medoids -> %s%s%s\n", r.hotspots, r.out.c_str(),
                  r.png.empty() ? "" : ", ", r.png.c_str());
@@ -200,6 +210,11 @@ int run_analyze(const AnalyzeConfig& config) {
 
 int run_monte_carlo(const MonteCarloConfig& config) {
   std::cerr << format_monte_carlo(infofrag::run_monte_carlo(config));
+  return 0;
+}
+
+int run_metrics(const MetricsConfig& config) {
+  std::cerr << format_metrics(infofrag::run_metrics(config));
   return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "infofrag/embed/embed.hpp"
 #include "infofrag/fuse/fuse.hpp"
 #include "infofrag/hotspots/hotspots.hpp"
+#include "infofrag/metrics/metrics.hpp"
 #include "infofrag/pipeline/run.hpp"
 #include "infofrag/synth/synth.hpp"
 #include "infofrag/train/trainer.hpp"
@@ -44,6 +45,7 @@ std::string format_analyze(const AnalyzeReport& report);
 std::string format_monte_carlo(const MonteCarloReport& report);
 std::string format_traverse(const TraverseReport& report);
 std::string format_synth(const SynthReport& report);
+std::string format_metrics(const MetricsReport& report);
 
 /// The commands: the library function, then its report on stderr. Return 0.
 int run_embed(const EmbedConfig& config);
@@ -51,6 +53,7 @@ int run_analyze(const AnalyzeConfig& config);
 int run_monte_carlo(const MonteCarloConfig& config);
 int run_traverse(const TraverseConfig& config);
 int run_synth(const SynthConfig& config);
+int run_metrics(const MetricsConfig& config);
 
 /// The line `infofrag train` prints on stderr when a sweep call ends.
 std::string format_train_summary(const train::TrainSummary& summary, const std::string& out);

@@ -1,0 +1,279 @@
+"""infofrag metrics against independent answers: NumPy, SciPy and scikit-learn written from the
+papers' definitions (Kornblith et al. 2019 for CKA, Duong et al. 2023 for the stochastic shape
+metric, Chen et al. 2018 / Kumar et al. 2018 / Ridgeway & Mozer 2018 for MIG, SAP and
+modularity as disentanglement_lib computes them, Duan et al. 2020 for UDR), on an embeddings
+file written by h5py with structured and random codes.
+
+Run with Debian's /usr/bin/python3 (numpy, scipy, h5py, scikit-learn):
+    /usr/bin/python3 tests/python/test_metrics.py --infofrag build/infofrag
+"""
+import argparse
+import itertools
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import h5py
+import numpy as np
+import scipy.linalg
+import scipy.optimize
+import scipy.spatial.transform
+import scipy.stats
+from sklearn.metrics import mutual_info_score
+
+INFOFRAG = "infofrag"
+N = 160
+
+
+# ---- CKA (Kornblith et al. 2019, and their reference notebook's gram_linear / gram_rbf) ----
+
+def gram_linear(x):
+    return x @ x.T
+
+
+def gram_rbf(x, threshold=1.0):
+    dot = x @ x.T
+    sq = np.diag(dot)
+    d2 = -2 * dot + sq[:, None] + sq[None, :]
+    return np.exp(-d2 / (2 * threshold ** 2 * np.median(d2)))
+
+
+def center_gram(g):
+    n = g.shape[0]
+    h = np.eye(n) - np.ones((n, n)) / n
+    return h @ g @ h
+
+
+def cka(gx, gy):
+    gx, gy = center_gram(gx), center_gram(gy)
+    return np.sum(gx * gy) / (np.linalg.norm(gx) * np.linalg.norm(gy))
+
+
+def bhattacharyya_coefficients(mu, logvar):
+    """exp(-D) of a diagonal Gaussian space [N, d] (a channel when d = 1)."""
+    var = np.exp(logvar)
+    s = var[:, None, :] + var[None, :, :]
+    d = ((mu[:, None, :] - mu[None, :, :]) ** 2 / (4 * s)
+         + 0.5 * np.log(s / (2 * np.sqrt(var[:, None, :] * var[None, :, :])))).sum(-1)
+    return np.exp(-d)
+
+
+# ---- Gaussian stochastic shape metric (Duong et al. 2023), minimized by brute force ----
+
+def shape_objective(q, mx, sx, my, sy):
+    """(1/N) sum_i ||mx_i - q my_i||^2 + B^2(Sx_i, q Sy_i q^T), with the Bures metric from
+    its definition, B^2(A, C) = tr A + tr C - 2 tr (A^1/2 C A^1/2)^1/2 (eigenvalues of the
+    symmetric PSD product, batched over the points). sx, sy: [N, d] posterior sds."""
+    c = np.einsum("ij,njk,lk->nil", q, np.stack([np.diag(v ** 2) for v in sy]), q)
+    inner = sx[:, :, None] * c * sx[:, None, :]  # A^1/2 C A^1/2 with A^1/2 = diag(sx)
+    roots = np.sqrt(np.clip(np.linalg.eigvalsh(inner), 0, None)).sum(1)
+    bures = (sx ** 2).sum(1) + (sy ** 2).sum(1) - 2 * roots
+    means = ((mx - my @ q.T) ** 2).sum(1)
+    return np.mean(means + bures)
+
+
+def rotation(params, reflect):
+    d = {1: 2, 3: 3}[len(params)]
+    if d == 2:
+        c, s = np.cos(params[0]), np.sin(params[0])
+        q = np.array([[c, -s], [s, c]])
+    else:
+        q = scipy.spatial.transform.Rotation.from_rotvec(params).as_matrix()
+    return q @ np.diag([-1.0] + [1.0] * (d - 1)) if reflect else q
+
+
+def shape_distance_brute(mu_a, lv_a, mu_b, lv_b):
+    """Global minimum over O(2) or O(3): a grid / random starts, each refined by BFGS."""
+    d = mu_a.shape[1]
+    assert mu_b.shape[1] == d and d in (2, 3)
+    mx, my = mu_a - mu_a.mean(0), mu_b - mu_b.mean(0)
+    sx, sy = np.exp(0.5 * lv_a), np.exp(0.5 * lv_b)
+    rng = np.random.default_rng(0)
+    best = np.inf
+    starts = ([np.array([t]) for t in np.linspace(0, 2 * np.pi, 12, endpoint=False)] if d == 2
+              else [rng.normal(size=3) for _ in range(8)])
+    for reflect in (False, True):
+        for x0 in starts:
+            f = lambda p: shape_objective(rotation(p, reflect), mx, sx, my, sy)  # noqa: E731
+            r = scipy.optimize.minimize(f, x0, method="BFGS", options={"gtol": 1e-10})
+            best = min(best, r.fun)
+    return np.sqrt(max(best, 0.0))
+
+
+# ---- disentanglement_lib's metrics, from the papers with its conventions ----
+
+def histogram_discretize(x, bins=20):
+    return np.stack([np.digitize(c, np.histogram(c, bins)[1][:-1]) for c in x.T], axis=1)
+
+
+def mi_matrix(codes, ys):
+    return np.array([[mutual_info_score(ys[:, f], codes[:, m]) for f in range(ys.shape[1])]
+                     for m in range(codes.shape[1])])
+
+
+def mig(mu, ys, bins=20):
+    m = mi_matrix(histogram_discretize(mu, bins), ys)
+    h = np.array([mutual_info_score(y, y) for y in ys.T])
+    s = np.sort(m, axis=0)[::-1]
+    return np.mean((s[0] - s[1]) / h), (s[0] - s[1]) / h
+
+
+def sap_continuous(mu, ys):
+    score = np.zeros((mu.shape[1], ys.shape[1]))
+    for i in range(mu.shape[1]):
+        for j in range(ys.shape[1]):
+            c = np.cov(mu[:, i], ys[:, j], ddof=1)
+            score[i, j] = c[0, 1] ** 2 / (c[0, 0] * c[1, 1]) if c[0, 0] > 1e-12 else 0.0
+    s = np.sort(score, axis=0)
+    return np.mean(s[-1] - s[-2])
+
+
+def modularity(mu, ys, bins=20):
+    sq = mi_matrix(histogram_discretize(mu, bins), ys) ** 2
+    top = sq.max(1)
+    score = 1 - (sq.sum(1) - top) / (top * (sq.shape[1] - 1))
+    score[top == 0] = 0
+    return np.mean(score)
+
+
+def relative_strength(r):
+    x = np.nanmean(np.nan_to_num(np.max(r, axis=0) ** 2 / np.sum(r, axis=0), 0))
+    y = np.nanmean(np.nan_to_num(np.max(r, axis=1) ** 2 / np.sum(r, axis=1), 0))
+    return (x + y) / 2
+
+
+def udr(members, threshold=0.01):
+    active = []
+    for mu, lv in members:
+        kl = np.mean(0.5 * (mu ** 2 + np.exp(lv) - lv - 1), axis=0)
+        active.append(mu[:, kl > threshold])
+    k = len(members)
+    pairwise = np.zeros((k, k))
+    for i, j in itertools.permutations(range(k), 2):
+        r = np.array([[abs(scipy.stats.spearmanr(a, b)[0]) for b in active[j].T]
+                      for a in active[i].T])
+        pairwise[i, j] = relative_strength(r)
+    scores = [np.median(np.delete(pairwise[:, i], i)) for i in range(k)]
+    return pairwise, np.array(scores)
+
+
+# ---- the file ----
+
+def write_embeddings(path, seed=0):
+    """Five members of 2 or 3 channels: some channels encode a factor (monotonically, with
+    noise), others are random; a constant factor that metrics must leave out."""
+    rng = np.random.default_rng(seed)
+    ys = np.stack([rng.integers(0, 3, N), rng.integers(0, 4, N), rng.integers(0, 6, N),
+                   np.full(N, 2)], axis=1)
+    members = []
+    with h5py.File(path, "w") as f:
+        for k, d in enumerate([2, 3, 2, 3, 3]):
+            mu = rng.normal(size=(N, d)) * rng.uniform(0.3, 2.0, size=d)
+            for c in range(d):
+                if rng.uniform() < 0.7:
+                    mu[:, c] += rng.choice([-1.5, 1.0, 2.0]) * ys[:, rng.integers(0, 3)]
+            logvar = rng.normal(size=(N, d)) * 0.5 - 1.0 - k * 0.3
+            f[f"members/m{k}/mu"] = mu
+            f[f"members/m{k}/logvar"] = logvar
+            members.append((mu, logvar))
+        f["fingerprint/labels"] = ys
+        f["fingerprint/labels"].attrs["factor_names"] = ["a", "b", "c", "colour"]
+    return members, ys
+
+
+class AgainstIndependent(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        path, out = os.path.join(cls.tmp.name, "e.h5"), os.path.join(cls.tmp.name, "m.h5")
+        cls.members, cls.ys = write_embeddings(path)
+        r = subprocess.run([INFOFRAG, "metrics", "--embeddings", path, "--out", out],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        cls.f = h5py.File(out, "r")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.f.close()
+        cls.tmp.cleanup()
+
+    def pairs(self):
+        return itertools.combinations(range(len(self.members)), 2)
+
+    def test_cka_between_spaces(self):
+        lin = self.f["spaces/cka_linear_similarity"][()]
+        rbf = self.f["spaces/cka_rbf_similarity"][()]
+        bc = self.f["spaces/cka_coefficient_similarity"][()]
+        for (i, (ma, la)), (j, (mb, lb)) in itertools.product(enumerate(self.members), repeat=2):
+            self.assertAlmostEqual(lin[i, j], cka(gram_linear(ma), gram_linear(mb)), delta=1e-9)
+            self.assertAlmostEqual(rbf[i, j], cka(gram_rbf(ma), gram_rbf(mb)), delta=1e-8)
+            self.assertAlmostEqual(bc[i, j], cka(bhattacharyya_coefficients(ma, la),
+                                                 bhattacharyya_coefficients(mb, lb)), delta=1e-9)
+
+    def test_cka_between_channels(self):
+        mu = np.concatenate([m for m, _ in self.members], axis=1)
+        lv = np.concatenate([v for _, v in self.members], axis=1)
+        lin = self.f["channels/cka_linear_similarity"][()]
+        rbf = self.f["channels/cka_rbf_similarity"][()]
+        bc = self.f["channels/cka_coefficient_similarity"][()]
+        self.assertEqual(lin.shape, (mu.shape[1],) * 2)
+        for a, b in itertools.product(range(mu.shape[1]), repeat=2):
+            x, y = mu[:, a:a + 1], mu[:, b:b + 1]
+            self.assertAlmostEqual(lin[a, b], cka(gram_linear(x), gram_linear(y)), delta=1e-9)
+            self.assertAlmostEqual(rbf[a, b], cka(gram_rbf(x), gram_rbf(y)), delta=1e-8)
+            self.assertAlmostEqual(
+                bc[a, b], cka(bhattacharyya_coefficients(x, lv[:, a:a + 1]),
+                              bhattacharyya_coefficients(y, lv[:, b:b + 1])), delta=1e-9)
+
+    def test_shape_distance_between_spaces(self):
+        d = self.f["spaces/shape_distance"][()]
+        self.assertTrue(np.allclose(d, d.T))
+        self.assertTrue(np.all(np.diag(d) == 0))
+        for i, j in self.pairs():
+            (ma, la), (mb, lb) = self.members[i], self.members[j]
+            if ma.shape[1] != mb.shape[1]:
+                continue  # padding: covered by the C++ tests
+            with self.subTest(pair=(i, j)):
+                self.assertAlmostEqual(d[i, j], shape_distance_brute(ma, la, mb, lb), delta=1e-6)
+
+    def test_shape_distance_between_channels(self):
+        mu = np.concatenate([m for m, _ in self.members], axis=1)
+        sd = np.exp(0.5 * np.concatenate([v for _, v in self.members], axis=1))
+        mu = mu - mu.mean(0)
+        d = self.f["channels/shape_distance"][()]
+        for a, b in itertools.product(range(mu.shape[1]), repeat=2):
+            best = min(np.mean((mu[:, a] - s * mu[:, b]) ** 2 + (sd[:, a] - sd[:, b]) ** 2)
+                       for s in (1, -1))
+            self.assertAlmostEqual(d[a, b], np.sqrt(best), delta=1e-9)
+
+    def test_mig_sap_modularity(self):
+        ys = self.ys[:, :3]  # the constant factor is left out
+        self.assertEqual([s.decode() if isinstance(s, bytes) else s
+                          for s in self.f["disentanglement/factor_names"][()]], ["a", "b", "c"])
+        for k, (mu, _) in enumerate(self.members):
+            score, per_factor = mig(mu, ys)
+            self.assertAlmostEqual(self.f["disentanglement/mig"][k], score, delta=1e-6)
+            np.testing.assert_allclose(self.f["disentanglement/mig_per_factor"][k], per_factor,
+                                       atol=1e-6)
+            self.assertAlmostEqual(self.f["disentanglement/sap"][k], sap_continuous(mu, ys),
+                                   delta=1e-6)
+            self.assertAlmostEqual(self.f["disentanglement/modularity"][k], modularity(mu, ys),
+                                   delta=1e-6)
+        # Not all equal: the comparison is not of constants.
+        self.assertGreater(np.ptp(self.f["disentanglement/mig"][()]), 0.01)
+
+    def test_udr(self):
+        pairwise, scores = udr(self.members)
+        np.testing.assert_allclose(self.f["udr/pairwise"][()], pairwise, atol=1e-6)
+        np.testing.assert_allclose(self.f["udr/score"][()], scores, atol=1e-6)
+        self.assertGreater(np.ptp(scores), 0.01)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--infofrag", default=INFOFRAG)
+    args, rest = parser.parse_known_args()
+    INFOFRAG = args.infofrag
+    unittest.main(argv=[sys.argv[0]] + rest)
