@@ -148,8 +148,12 @@ AnalyzeReport run_analyze(const AnalyzeConfig& config) {
   write_analysis(config.out, analysis, config);
   analysis.seconds.write = seconds_since(start);
 
-  return {config.out,           embeddings.members.size(),   embeddings.channels(),
-          analysis.fingerprint_size, analysis.factor_names.size(), analysis.seconds};
+  return {config.out,
+          embeddings.members.size(),
+          embeddings.channels(),
+          analysis.fingerprint_size,
+          analysis.factor_names.size(),
+          analysis.seconds};
 }
 
 }  // namespace infofrag

@@ -253,10 +253,10 @@ int run_train(const train::TrainConfig& config) {
 }
 
 int run_pipeline(const RunConfig& config) {
-  const RunSummary s = infofrag::run_pipeline(config, [](const std::string& stage,
-                                                         const std::string& what) {
-    std::cerr << printed("infofrag run: %-9s %s\n", stage.c_str(), what.c_str());
-  });
+  const RunSummary s =
+      infofrag::run_pipeline(config, [](const std::string& stage, const std::string& what) {
+        std::cerr << printed("infofrag run: %-9s %s\n", stage.c_str(), what.c_str());
+      });
   std::cerr << format_train_summary(s.train, s.ensemble);
   if (s.embed) std::cerr << format_embed(*s.embed);
   if (s.analyze) std::cerr << format_analyze(*s.analyze);

@@ -95,12 +95,12 @@ Analysis analyze(const Embeddings& embeddings, const AnalyzeConfig& config);
 
 /// What `run_analyze` wrote, for the command layer to print.
 struct AnalyzeReport {
-  std::string out;        ///< the analysis file
-  size_t members = 0;     ///< members analysed
-  int64_t channels = 0;   ///< channels over all members
-  int64_t points = 0;     ///< fingerprint points used
-  size_t factors = 0;     ///< ground-truth factors
-  AnalyzeSeconds seconds; ///< wall time of each step
+  std::string out;         ///< the analysis file
+  size_t members = 0;      ///< members analysed
+  int64_t channels = 0;    ///< channels over all members
+  int64_t points = 0;      ///< fingerprint points used
+  size_t factors = 0;      ///< ground-truth factors
+  AnalyzeSeconds seconds;  ///< wall time of each step
 };
 
 /// `infofrag analyze`: embeddings file → analysis file. User errors throw infofrag::Error

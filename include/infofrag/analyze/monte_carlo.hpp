@@ -86,7 +86,7 @@ struct MonteCarloReport {
   int64_t samples = 0;           ///< Monte Carlo samples
   int64_t fingerprint_size = 0;  ///< points of the fingerprint estimate
   double read_seconds = 0, monte_carlo_seconds = 0, fingerprint_seconds = 0,
-         write_seconds = 0;      ///< wall time of each step
+         write_seconds = 0;  ///< wall time of each step
 };
 
 /// `infofrag mc`: embeddings file → Monte Carlo file. User errors throw infofrag::Error
