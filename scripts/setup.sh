@@ -12,6 +12,7 @@ packages=(
   python3-numpy python3-h5py    # Python tests, scripts and notebooks (Debian's /usr/bin/python3)
   python3-venv                  # the venvs of current scikit-learn and of the torch wheel (PyPI)
   python3-sklearn               # independent answers in the Python tests
+  liblinear-dev libxgboost-dev  # the classifiers of explicitness and DCI (infofrag metrics)
   zlib1g-dev                    # reads the gzipped IDX files of Fashion-MNIST
   dataset-fashion-mnist         # Fashion-MNIST (/usr/share/datasets/fashion-mnist)
   python3-pil                   # reads the dSprites reference frames in the Python tests

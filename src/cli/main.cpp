@@ -138,15 +138,16 @@ const std::map<std::string, Command>& commands() {
                                "Decodes a latent traversal of each hotspot's medoid channel, the "
                                "member's other channels held at their mean over the fingerprint.",
                                cli::run_traverse)},
-      {"run", command<RunConfig>(
-                  "config -> train, embed, analyze, hotspots, traverse, (mc, fuse,) figures",
-                  "The whole pipeline in one command: train -> embed -> analyze -> hotspots -> "
-                  "traverse -> (mc) -> (fuse) -> figures, into one folder. Every stage's "
-                  "options are checked before any work. Resumable: training resumes, and a "
-                  "stage whose output is complete is skipped. One config file holds every "
-                  "stage's section ([data] [model] [objective] [train] [embed] [analyze] "
-                  "[hotspots] [traverse] [mc] [fuse] [figures]).",
-                  run_pipeline)},
+      {"run",
+       command<RunConfig>(
+           "config -> train, embed, analyze, hotspots, traverse, (mc, metrics, fuse,) figures",
+           "The whole pipeline in one command: train -> embed -> analyze -> hotspots -> "
+           "traverse -> (mc) -> (metrics) -> (fuse) -> figures, into one folder. Every stage's "
+           "options are checked before any work. Resumable: training resumes, and a "
+           "stage whose output is complete is skipped. One config file holds every "
+           "stage's section ([data] [model] [objective] [train] [embed] [analyze] "
+           "[hotspots] [traverse] [mc] [metrics] [fuse] [figures]).",
+           run_pipeline)},
   };
   return table;
 }

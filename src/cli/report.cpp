@@ -182,9 +182,11 @@ std::string format_metrics(const MetricsReport& r) {
   return printed(
       "metrics: %zu members, %zu channels, %lld points -> %s\n"
       "metrics: wall time read %.3fs, cka linear %.3fs, cka rbf %.3fs, cka coefficient %.3fs, "
-      "shape %.3fs, udr %.3fs, mig %.3fs, sap %.3fs, modularity %.3fs, write %.3fs\n",
+      "shape %.3fs, udr %.3fs, mig %.3fs, sap %.3fs, modularity %.3fs, explicitness %.3fs, dci "
+      "%.3fs, write %.3fs\n",
       r.members, r.channels, static_cast<long long>(r.points), r.out.c_str(), s.read, s.cka_linear,
-      s.cka_rbf, s.cka_coefficient, s.shape, s.udr, s.mig, s.sap, s.modularity, s.write);
+      s.cka_rbf, s.cka_coefficient, s.shape, s.udr, s.mig, s.sap, s.modularity, s.explicitness,
+      s.dci, s.write);
 }
 
 std::string format_traverse(const TraverseReport& r) {
@@ -262,6 +264,7 @@ int run_pipeline(const RunConfig& config) {
   if (s.analyze) std::cerr << format_analyze(*s.analyze);
   if (s.traverse) std::cerr << format_traverse(*s.traverse);
   if (s.mc) std::cerr << format_monte_carlo(*s.mc);
+  if (s.metrics) std::cerr << format_metrics(*s.metrics);
   if (s.hotspots) std::cout << format_hotspots(*s.hotspots);
   if (s.fuse) {
     std::cerr << format_fuse_log(*s.fuse);

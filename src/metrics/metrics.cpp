@@ -1,6 +1,7 @@
 #include "infofrag/metrics/metrics.hpp"
 
 #include <chrono>
+#include <cmath>
 
 #include "infofrag/core/error.hpp"
 #include "infofrag/core/text.hpp"
@@ -34,6 +35,49 @@ void write_matrices(h5::File& file, const std::string& group, const SimilarityMa
                   std::string(std::string(name).find("distance") != std::string::npos
                                   ? "distance: 0 for identical, larger = less alike"
                                   : "similarity: 1 for identical, larger = more alike"));
+  }
+}
+
+/// Explicitness and DCI, trained on the first points and tested on the last
+/// round(N · test_fraction).
+void trained_metrics(Metrics& out, const std::vector<torch::Tensor>& mus,
+                     const torch::Tensor& labels, const MetricsConfig& config) {
+  const int64_t n = labels.size(0), k = static_cast<int64_t>(mus.size());
+  const int64_t test = std::llround(static_cast<double>(n) * config.test_fraction);
+  const int64_t train = n - test;
+  if (train < 2 || test < 1) {
+    throw ConfigError("--test-fraction " + fields::format_double(config.test_fraction) +
+                      " leaves " + std::to_string(train) + " training and " + std::to_string(test) +
+                      " test points of " + std::to_string(n));
+  }
+  const torch::Tensor y_train = labels.slice(0, 0, train), y_test = labels.slice(0, train);
+  const auto vector = [k] { return torch::empty({k}, torch::kFloat64); };
+  out.explicitness_train = vector();
+  out.explicitness_test = vector();
+  out.dci_disentanglement = vector();
+  out.dci_completeness = vector();
+  out.dci_informativeness_train = vector();
+  out.dci_informativeness_test = vector();
+  bool same_width = true;
+  for (const auto& m : mus) same_width = same_width && m.size(1) == mus.front().size(1);
+  if (same_width) {
+    out.dci_importance = torch::empty({k, mus.front().size(1), labels.size(1)}, torch::kFloat64);
+  }
+  for (int64_t i = 0; i < k; ++i) {
+    const torch::Tensor mu_train = mus[i].slice(0, 0, train), mu_test = mus[i].slice(0, train);
+    auto start = Clock::now();
+    const metrics::ExplicitnessScore e = metrics::explicitness(mu_train, y_train, mu_test, y_test);
+    out.explicitness_train[i] = e.train;
+    out.explicitness_test[i] = e.test;
+    out.seconds.explicitness += seconds_since(start);
+    start = Clock::now();
+    const metrics::DciScore d = metrics::dci(mu_train, y_train, mu_test, y_test);
+    out.dci_disentanglement[i] = d.disentanglement;
+    out.dci_completeness[i] = d.completeness;
+    out.dci_informativeness_train[i] = d.informativeness_train;
+    out.dci_informativeness_test[i] = d.informativeness_test;
+    if (same_width) out.dci_importance[i] = d.importance;
+    out.seconds.dci += seconds_since(start);
   }
 }
 
@@ -219,6 +263,7 @@ Metrics compute_metrics(const Embeddings& all, const MetricsConfig& config) {
       if (f >= 2) out.modularity[i] = metrics::modularity(mus[i], labels, config.bins).score;
       out.seconds.modularity += seconds_since(start);
     }
+    if (config.trained) trained_metrics(out, mus, labels, config);
   }
   return out;
 }
@@ -248,6 +293,22 @@ void write_metrics(const std::string& path, const Metrics& m, const MetricsConfi
       file.write("/disentanglement/modularity", m.modularity);
       file.set_attr("/disentanglement", "bins", config.bins);
       file.set_attr("/disentanglement", "sap_case", std::string("continuous"));
+    }
+    if (m.explicitness_train.defined()) {
+      file.write("/disentanglement/explicitness_train", m.explicitness_train);
+      file.write("/disentanglement/explicitness_test", m.explicitness_test);
+      file.write("/disentanglement/dci_disentanglement", m.dci_disentanglement);
+      file.write("/disentanglement/dci_completeness", m.dci_completeness);
+      file.write("/disentanglement/dci_informativeness_train", m.dci_informativeness_train);
+      file.write("/disentanglement/dci_informativeness_test", m.dci_informativeness_test);
+      if (m.dci_importance.defined()) {
+        file.write("/disentanglement/dci_importance", m.dci_importance);
+      }
+      file.set_attr("/disentanglement", "test_fraction", config.test_fraction);
+      file.set_attr("/disentanglement", "classifiers",
+                    std::string("explicitness: liblinear L2R_LR (C = 1, bias 1, one-vs-rest); "
+                                "DCI: XGBoost multi:softprob, 100 rounds, depth 3, eta 0.1, "
+                                "importances = total gain normalized per factor"));
     }
     const std::pair<const char*, double> seconds[] = {
         {"read", m.seconds.read},       {"cka_linear", m.seconds.cka_linear},

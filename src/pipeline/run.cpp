@@ -44,6 +44,8 @@ RunConfig with_paths(RunConfig c) {
   c.traverse.png = (root / "figures" / "traversals_grid.png").string();
   c.mc.embeddings = c.embed.out;
   c.mc.out = (root / "mc.h5").string();
+  c.metrics.embeddings = c.embed.out;
+  c.metrics.out = (root / "metrics.h5").string();
   c.fuse.embeddings = c.embed.out;
   c.fuse.out = (root / "fused.h5").string();
   return c;
@@ -78,6 +80,7 @@ void validate(const RunConfig& config) {
   validate(c.hotspots, "hotspots.");
   validate(c.traverse, "traverse.");
   if (c.mc_enabled) validate(c.mc, "mc.");
+  if (c.metrics_enabled) validate(c.metrics, "metrics.");
   if (c.fuse_enabled) validate(c.fuse, "fuse.");
   if (c.figures.enabled) {
     if (!program_exists(c.figures.python)) {
@@ -99,10 +102,11 @@ RunSummary run_pipeline(RunConfig config, const StageListener& on_stage) {
   const RunConfig c = with_paths(config);
   const fs::path root(c.out);
   const fs::path figures = root / "figures";
-  check_output_folder(
-      c.out,
-      {"ensemble", "embeddings.h5", "analysis.h5", "traversals.h5", "figures", "mc.h5", "fused.h5"},
-      {{"data.path", c.train.data.path}, {"figures.script", c.figures.script}}, "--out");
+  check_output_folder(c.out,
+                      {"ensemble", "embeddings.h5", "analysis.h5", "traversals.h5", "figures",
+                       "mc.h5", "metrics.h5", "fused.h5"},
+                      {{"data.path", c.train.data.path}, {"figures.script", c.figures.script}},
+                      "--out");
   fs::create_directories(root);
 
   const auto stage = [&](const char* name, const std::string& what) {
@@ -146,6 +150,14 @@ RunSummary run_pipeline(RunConfig config, const StageListener& on_stage) {
   } else {
     stage("mc", "-> " + c.mc.out);
     summary.mc = run_monte_carlo(c.mc);
+  }
+  if (!c.metrics_enabled) {
+    // not asked for
+  } else if (fs::exists(c.metrics.out)) {
+    stage("metrics", "done already (delete metrics.h5 to redo)");
+  } else {
+    stage("metrics", "-> " + c.metrics.out);
+    summary.metrics = run_metrics(c.metrics);
   }
   if (!c.fuse_enabled) {
     // not asked for

@@ -1,4 +1,5 @@
-// `infofrag run`: every stage's options are checked before any work, and mc and fuse can join.
+// `infofrag run`: every stage's options are checked before any work, and mc, metrics and fuse
+// can join.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -49,6 +50,8 @@ TEST_CASE("run: a bad option of a later stage fails before training and leaves n
       {"[figures]\nmatrix = vi\n", "figures.matrix = 'vi'"},
       {"[figures]\nenabled = false\n[mc]\nenabled = true\nsamples = 0\n", "mc.samples = 0"},
       {"[figures]\nenabled = false\n[fuse]\nenabled = true\nlr = -1\n", "fuse.lr = -1"},
+      {"[figures]\nenabled = false\n[metrics]\nenabled = true\nshape-alpha = 3\n",
+       "metrics.shape-alpha = 3: must be at most 2"},
       {"[figures]\nenabled = false\n[train]\ndevice = cuda:7\n", "train.device"},
   };
   for (const Case& c : cases) {
@@ -63,13 +66,14 @@ TEST_CASE("run: a bad option of a later stage fails before training and leaves n
   }
 }
 
-TEST_CASE("run: mc and fuse join the pipeline, write into the run folder and resume",
-          "[run][mc][fuse][e2e]") {
+TEST_CASE("run: mc, metrics and fuse join the pipeline, write into the run folder and resume",
+          "[run][mc][fuse][metrics][e2e]") {
   TempDir dir;
   const std::string out = dir.path("run");
   infofrag::test::write_text(
       dir.path("run.ini"),
       tiny_run("[mc]\nenabled = true\nsamples = 200\nprogress = false\n"
+               "[metrics]\nenabled = true\n"
                "[fuse]\nenabled = true\ndims = 1\nsteps = 20\nprogress = false\n"
                "[traverse]\nsteps = 3\n[figures]\nenabled = false\n"));
   auto run = run_cli({"run", "--config", dir.path("run.ini"), "--out", out});
@@ -78,6 +82,10 @@ TEST_CASE("run: mc and fuse join the pipeline, write into the run folder and res
   const auto mc = infofrag::h5::File::open(dir.path("run/mc.h5"));
   CHECK(mc.read_strings("/spaces/member").size() == 3);
   CHECK(mc.read_number_attr("/", "samples") == 200);
+  const auto metrics = infofrag::h5::File::open(dir.path("run/metrics.h5"));
+  CHECK(metrics.read("/spaces/shape_distance", torch::kFloat64).sizes() ==
+        torch::IntArrayRef({3, 3}));
+  CHECK(metrics.read("/disentanglement/mig", torch::kFloat64).sizes() == torch::IntArrayRef({3}));
   const auto fused = infofrag::h5::File::open(dir.path("run/fused.h5"));
   CHECK(fused.read("/members/fused/mu", torch::kFloat64).sizes() == torch::IntArrayRef({120, 1}));
   // The options each stage ran with are recorded in its output.
@@ -89,4 +97,5 @@ TEST_CASE("run: mc and fuse join the pipeline, write into the run folder and res
   REQUIRE(run.code == 0);
   CHECK_THAT(run.err, Catch::Contains("mc        done already"));
   CHECK_THAT(run.err, Catch::Contains("fuse      done already"));
+  CHECK_THAT(run.err, Catch::Contains("metrics   done already"));
 }

@@ -21,7 +21,9 @@ import scipy.linalg
 import scipy.optimize
 import scipy.spatial.transform
 import scipy.stats
-from sklearn.metrics import mutual_info_score
+from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import mutual_info_score, roc_auc_score
 
 INFOFRAG = "infofrag"
 N = 160
@@ -136,6 +138,41 @@ def modularity(mu, ys, bins=20):
     score = 1 - (sq.sum(1) - top) / (top * (sq.shape[1] - 1))
     score[top == 0] = 0
     return np.mean(score)
+
+
+def explicitness(mu_train, y_train, mu_test, y_test):
+    """disentanglement_lib's explicitness with the study-era LogisticRegression default:
+    liblinear, one-vs-rest, C = 1."""
+    mean, sd = mu_train.mean(0), mu_train.std(0)
+    sd[sd == 0] = 1
+    x_train, x_test = (mu_train - mean) / sd, (mu_test - mean) / sd
+    train, test = [], []
+    for f in range(y_train.shape[1]):
+        clf = LogisticRegression(solver="liblinear", multi_class="ovr", C=1.0, tol=1e-4)
+        clf.fit(x_train, y_train[:, f])
+        for x, y, out in ((x_train, y_train[:, f], train), (x_test, y_test[:, f], test)):
+            p = clf.predict_proba(x)
+            out.append(np.mean([roc_auc_score(y == c, p[:, k]) for k, c in enumerate(clf.classes_)
+                                if 0 < np.sum(y == c) < len(y)]))
+    return np.mean(train), np.mean(test)
+
+
+def dci(mu_train, y_train, mu_test, y_test):
+    """disentanglement_lib's _compute_dci with the study's GradientBoostingClassifier()."""
+    m, f = mu_train.shape[1], y_train.shape[1]
+    r = np.zeros((m, f))
+    acc_train, acc_test = [], []
+    for j in range(f):
+        model = GradientBoostingClassifier(random_state=0).fit(mu_train, y_train[:, j])
+        r[:, j] = np.abs(model.feature_importances_)
+        acc_train.append(np.mean(model.predict(mu_train) == y_train[:, j]))
+        acc_test.append(np.mean(model.predict(mu_test) == y_test[:, j]))
+    per_code = 1 - scipy.stats.entropy(r.T + 1e-11, base=f)
+    per_factor = 1 - scipy.stats.entropy(r + 1e-11, base=m)
+    w = r if r.sum() else np.ones_like(r)
+    d = np.sum(per_code * w.sum(1) / w.sum())
+    c = np.sum(per_factor * w.sum(0) / w.sum())
+    return d, c, np.mean(acc_train), np.mean(acc_test)
 
 
 def relative_strength(r):
@@ -263,6 +300,36 @@ class AgainstIndependent(unittest.TestCase):
                                    delta=1e-6)
         # Not all equal: the comparison is not of constants.
         self.assertGreater(np.ptp(self.f["disentanglement/mig"][()]), 0.01)
+
+    def test_explicitness_and_dci(self):
+        """Trained classifiers: explicitness through the same liblinear model as scikit-learn's
+        (Debian's liblinear 2.3 against scikit-learn's bundled copy: equal to 1e-16 here, tested
+        to 1e-6); DCI from
+        XGBoost against scikit-learn's gradient boosting (different trees and importances:
+        tolerance 0.15 on D and C, 0.1 on informativeness)."""
+        ys = self.ys[:, :3]
+        n_train = N - int(round(N * (1 / 3)))
+        for k, (mu, _) in enumerate(self.members):
+            args = (mu[:n_train], ys[:n_train], mu[n_train:], ys[n_train:])
+            with self.subTest(member=k):
+                train, test = explicitness(*args)
+                self.assertAlmostEqual(self.f["disentanglement/explicitness_train"][k], train,
+                                       delta=1e-6)
+                self.assertAlmostEqual(self.f["disentanglement/explicitness_test"][k], test,
+                                       delta=1e-6)
+                d, c, i_train, i_test = dci(*args)
+                print(f"member {k}: DCI here D {self.f['disentanglement/dci_disentanglement'][k]:.3f} "
+                      f"C {self.f['disentanglement/dci_completeness'][k]:.3f} "
+                      f"I {self.f['disentanglement/dci_informativeness_test'][k]:.3f}; "
+                      f"scikit-learn D {d:.3f} C {c:.3f} I {i_test:.3f}", file=sys.stderr)
+                self.assertAlmostEqual(self.f["disentanglement/dci_disentanglement"][k], d,
+                                       delta=0.15)
+                self.assertAlmostEqual(self.f["disentanglement/dci_completeness"][k], c,
+                                       delta=0.15)
+                self.assertAlmostEqual(self.f["disentanglement/dci_informativeness_train"][k],
+                                       i_train, delta=0.1)
+                self.assertAlmostEqual(self.f["disentanglement/dci_informativeness_test"][k],
+                                       i_test, delta=0.1)
 
     def test_udr(self):
         pairwise, scores = udr(self.members)

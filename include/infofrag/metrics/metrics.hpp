@@ -9,6 +9,7 @@
 #include "infofrag/io/embeddings.hpp"
 #include "infofrag/metrics/disentanglement.hpp"
 #include "infofrag/metrics/similarity.hpp"
+#include "infofrag/metrics/trained.hpp"
 
 namespace infofrag {
 
@@ -21,6 +22,8 @@ struct MetricsConfig {
   int64_t min_points = 100;          ///< refuse fewer points than this
   bool disentanglement = true;       ///< MIG, SAP, modularity (need /fingerprint/labels)
   int64_t bins = 20;                 ///< histogram bins of the discretized codes (MIG, modularity)
+  bool trained = true;               ///< explicitness and DCI (train classifiers)
+  double test_fraction = 1.0 / 3;    ///< the last points, held out for explicitness and DCI
   double udr_kl_threshold = 0.01;    ///< UDR's active latents: mean KL above this (nats)
   bool channels = true;              ///< also the similarities between all channels [M, M]
   double rbf_threshold = 1.0;        ///< RBF CKA bandwidth: σ² = threshold² · median d²
@@ -42,6 +45,12 @@ struct MetricsConfig {
     v(disentanglement, "disentanglement",
       "MIG, SAP and modularity on each member's means (needs /fingerprint/labels; true/false)");
     v(bins, "bins", "histogram bins of the discretized codes (the study's 20)", at_least(2));
+    v(trained, "trained",
+      "explicitness and DCI, which train classifiers, with the label-based metrics (true/false)");
+    v(test_fraction, "test-fraction",
+      "share of the points (the last ones) held out to test explicitness and DCI (the study's "
+      "5,000 of 15,000)",
+      at_least(0.01), at_most(0.99));
     v(udr_kl_threshold, "udr-kl-threshold",
       "UDR counts latents whose mean KL to the prior exceeds this (nats)", at_least(0), finite());
     v(channels, "channels", "also the similarities between all channels (true/false)");
@@ -80,7 +89,7 @@ struct SimilarityMatrices {
 /// Wall time per metric, seconds.
 struct MetricsSeconds {
   double read = 0, cka_linear = 0, cka_rbf = 0, cka_coefficient = 0, shape = 0, mig = 0, sap = 0,
-         modularity = 0, udr = 0, write = 0;
+         modularity = 0, explicitness = 0, dci = 0, udr = 0, write = 0;
 };
 
 /// Everything `infofrag metrics` finds, float64 on the CPU.
@@ -94,10 +103,14 @@ struct Metrics {
 
   std::vector<std::string> factor_names;  ///< [F] factors scored (constant ones left out)
   std::vector<std::string> factors_left_out;
-  torch::Tensor mig, mig_per_factor;  ///< [K], [K, F]
-  torch::Tensor sap;                  ///< [K]
-  torch::Tensor modularity;           ///< [K]; NaN for a member when F < 2
-  metrics::UdrScore udr;              ///< [K, K], [K], [K]
+  torch::Tensor mig, mig_per_factor;                    ///< [K], [K, F]
+  torch::Tensor sap;                                    ///< [K]
+  torch::Tensor modularity;                             ///< [K]; NaN for a member when F < 2
+  torch::Tensor explicitness_train, explicitness_test;  ///< [K] (config.trained)
+  torch::Tensor dci_disentanglement, dci_completeness;  ///< [K]
+  torch::Tensor dci_informativeness_train, dci_informativeness_test;  ///< [K]
+  torch::Tensor dci_importance;  ///< [K, d, F] when every member has d codes, else undefined
+  metrics::UdrScore udr;         ///< [K, K], [K], [K]
   MetricsSeconds seconds;
 };
 

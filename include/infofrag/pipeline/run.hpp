@@ -10,6 +10,7 @@
 #include "infofrag/embed/embed.hpp"
 #include "infofrag/fuse/fuse.hpp"
 #include "infofrag/hotspots/hotspots.hpp"
+#include "infofrag/metrics/metrics.hpp"
 #include "infofrag/train/sweep.hpp"
 #include "infofrag/train/trainer.hpp"
 #include "infofrag/traverse/traverse.hpp"
@@ -44,19 +45,22 @@ struct FiguresConfig {
 /// `infofrag run`: one config for the whole pipeline. Each stage's paths are set from `out`:
 ///   out/ensemble  out/embeddings.h5  out/analysis.h5 (with /hotspots)
 ///   out/traversals.h5  out/figures/{structure,sweep,traversals,curves}.png, traversals_grid.png
-///   out/mc.h5 ([mc] enabled = true)  out/fused.h5 ([fuse] enabled = true)
+///   out/mc.h5 ([mc] enabled = true)  out/metrics.h5 ([metrics] enabled = true)
+///   out/fused.h5 ([fuse] enabled = true)
 struct RunConfig {
-  std::string out;            ///< run folder
-  train::TrainConfig train;   ///< [data] [model] [objective] [train]
-  EmbedConfig embed;          ///< [embed]
-  AnalyzeConfig analyze;      ///< [analyze]
-  HotspotsConfig hotspots;    ///< [hotspots]
-  TraverseConfig traverse;    ///< [traverse]
-  bool mc_enabled = false;    ///< [mc] enabled: whole spaces by Monte Carlo, after analyze
-  MonteCarloConfig mc;        ///< [mc]
-  bool fuse_enabled = false;  ///< [fuse] enabled: one fused representation, after analyze
-  FuseConfig fuse;            ///< [fuse]
-  FiguresConfig figures;      ///< [figures]
+  std::string out;               ///< run folder
+  train::TrainConfig train;      ///< [data] [model] [objective] [train]
+  EmbedConfig embed;             ///< [embed]
+  AnalyzeConfig analyze;         ///< [analyze]
+  HotspotsConfig hotspots;       ///< [hotspots]
+  TraverseConfig traverse;       ///< [traverse]
+  bool mc_enabled = false;       ///< [mc] enabled: whole spaces by Monte Carlo, after analyze
+  MonteCarloConfig mc;           ///< [mc]
+  bool metrics_enabled = false;  ///< [metrics] enabled: CKA, shape metric, MIG, ..., after analyze
+  MetricsConfig metrics;         ///< [metrics]
+  bool fuse_enabled = false;     ///< [fuse] enabled: one fused representation, after analyze
+  FuseConfig fuse;               ///< [fuse]
+  FiguresConfig figures;         ///< [figures]
 
   template <class V>
   void fields(V& v) {
@@ -68,6 +72,10 @@ struct RunConfig {
     v.group("mc", [&](auto& g) {
       g(mc_enabled, "enabled", "run mc into mc.h5 (true/false)");
       mc.fields(g);
+    });
+    v.group("metrics", [&](auto& g) {
+      g(metrics_enabled, "enabled", "run metrics into metrics.h5 (true/false)");
+      metrics.fields(g);
     });
     v.group("fuse", [&](auto& g) {
       g(fuse_enabled, "enabled", "run fuse into fused.h5 (true/false)");
@@ -99,6 +107,7 @@ struct RunSummary {
   std::optional<HotspotsReport> hotspots;
   std::optional<TraverseReport> traverse;
   std::optional<MonteCarloReport> mc;
+  std::optional<MetricsReport> metrics;
   std::optional<FuseReport> fuse;
 };
 
@@ -106,7 +115,7 @@ struct RunSummary {
 /// name and what happens ("-> run/analysis.h5", "done already (...)").
 using StageListener = std::function<void(const std::string& stage, const std::string& what)>;
 
-/// Runs train → embed → analyze → hotspots → traverse → (mc) → (fuse) → figures into
+/// Runs train → embed → analyze → hotspots → traverse → (mc) → (metrics) → (fuse) → figures into
 /// config.out. Resumable: training resumes from its checkpoints, and a stage whose output is
 /// complete is skipped (delete an output to redo its stage). Every stage's options are
 /// validated (`validate`) before any folder is made. `on_stage` (when given) hears of each
