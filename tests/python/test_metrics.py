@@ -338,6 +338,38 @@ class AgainstIndependent(unittest.TestCase):
         self.assertGreater(np.ptp(scores), 0.01)
 
 
+class MemberMetricsFigure(unittest.TestCase):
+    """scripts/plot_member_metrics.py on synth -> analyze -> hotspots -> metrics."""
+
+    def test_figure_and_table(self):
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts",
+                              "plot_member_metrics.py")
+        with tempfile.TemporaryDirectory() as tmp:
+            p = lambda name: os.path.join(tmp, name)  # noqa: E731
+            for args in (["synth", "--out", p("e.h5"), "--points", "300", "--members", "6",
+                          "--dims", "4"],
+                         ["analyze", "--embeddings", p("e.h5"), "--out", p("a.h5"),
+                          "--progress", "false"],
+                         ["hotspots", "--analysis", p("a.h5"), "--min-samples", "3"],
+                         ["metrics", "--embeddings", p("e.h5"), "--out", p("m.h5")]):
+                r = subprocess.run([INFOFRAG, *args], capture_output=True, text=True)
+                self.assertEqual(r.returncode, 0, r.stderr)
+            r = subprocess.run([sys.executable, script, "--analysis", p("a.h5"), "--metrics",
+                                p("m.h5"), "--out", p("f.png")], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertGreater(os.path.getsize(p("f.png")), 5000)
+            with h5py.File(p("a.h5"), "r") as a:
+                hotspots = a["hotspots/member_counts"].shape[1]
+            rows = [line for line in r.stdout.splitlines() if line[:7].strip().isdigit()]
+            self.assertEqual(len(rows), hotspots)
+            # Without /hotspots: a message naming the file, no figure.
+            r = subprocess.run([sys.executable, script, "--analysis", p("m.h5"), "--metrics",
+                                p("m.h5"), "--out", p("g.png")], capture_output=True, text=True)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("m.h5", r.stderr)
+            self.assertFalse(os.path.exists(p("g.png")))
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--infofrag", default=INFOFRAG)
