@@ -52,6 +52,7 @@ void trained_metrics(Metrics& out, const std::vector<torch::Tensor>& mus,
   }
   const torch::Tensor y_train = labels.slice(0, 0, train), y_test = labels.slice(0, train);
   const auto vector = [k] { return torch::empty({k}, torch::kFloat64); };
+  out.sap_discrete = vector();
   out.explicitness_train = vector();
   out.explicitness_test = vector();
   out.dci_disentanglement = vector();
@@ -66,6 +67,9 @@ void trained_metrics(Metrics& out, const std::vector<torch::Tensor>& mus,
   for (int64_t i = 0; i < k; ++i) {
     const torch::Tensor mu_train = mus[i].slice(0, 0, train), mu_test = mus[i].slice(0, train);
     auto start = Clock::now();
+    out.sap_discrete[i] = metrics::sap_discrete(mu_train, y_train, mu_test, y_test).score;
+    out.seconds.sap += seconds_since(start);
+    start = Clock::now();
     const metrics::ExplicitnessScore e = metrics::explicitness(mu_train, y_train, mu_test, y_test);
     out.explicitness_train[i] = e.train;
     out.explicitness_test[i] = e.test;
@@ -295,6 +299,7 @@ void write_metrics(const std::string& path, const Metrics& m, const MetricsConfi
       file.set_attr("/disentanglement", "sap_case", std::string("continuous"));
     }
     if (m.explicitness_train.defined()) {
+      file.write("/disentanglement/sap_discrete", m.sap_discrete);
       file.write("/disentanglement/explicitness_train", m.explicitness_train);
       file.write("/disentanglement/explicitness_test", m.explicitness_test);
       file.write("/disentanglement/dci_disentanglement", m.dci_disentanglement);
@@ -306,7 +311,9 @@ void write_metrics(const std::string& path, const Metrics& m, const MetricsConfi
       }
       file.set_attr("/disentanglement", "test_fraction", config.test_fraction);
       file.set_attr("/disentanglement", "classifiers",
-                    std::string("explicitness: liblinear L2R_LR (C = 1, bias 1, one-vs-rest); "
+                    std::string("sap_discrete: liblinear L2R_L2LOSS_SVC_DUAL (C = 0.01, balanced "
+                                "class weights, bias 1) per code and factor; "
+                                "explicitness: liblinear L2R_LR (C = 1, bias 1, one-vs-rest); "
                                 "DCI: XGBoost multi:softprob, 100 rounds, depth 3, eta 0.1, "
                                 "importances = total gain normalized per factor"));
     }

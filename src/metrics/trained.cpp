@@ -31,11 +31,15 @@ std::vector<int64_t> classes_of(const std::vector<int64_t>& labels) {
 
 void quiet(const char*) {}
 
-/// A liblinear L2-regularized logistic regression, one-vs-rest, bias feature 1.
-class LogisticRegression {
+/// A liblinear linear classifier, one-vs-rest, bias feature 1: `solver` L2R_LR (logistic
+/// regression) or L2R_L2LOSS_SVC_DUAL (scikit-learn's LinearSVC), with scikit-learn's
+/// tolerance 1e-4 and, when `balanced`, class weights n / (classes · n_c) as scikit-learn's
+/// class_weight="balanced" passes them.
+class Liblinear {
  public:
   /// x: float64 [N, M] contiguous; y: class labels.
-  LogisticRegression(const torch::Tensor& x, const std::vector<int64_t>& y) {
+  Liblinear(const torch::Tensor& x, const std::vector<int64_t>& y, int solver, double c,
+            bool balanced = false) {
     set_print_string_function(&quiet);  // liblinear prints its iterations otherwise
     const int64_t n = x.size(0);
     features_ = static_cast<int>(x.size(1));
@@ -53,17 +57,43 @@ class LogisticRegression {
     prob.x = pointers.data();
     prob.bias = 1.0;
     parameter param{};
-    param.solver_type = L2R_LR;
-    param.C = 1.0;
+    param.solver_type = solver;
+    param.C = c;
     param.eps = 1e-4;  // scikit-learn's tol
     param.p = 0.1;
+    std::vector<int> weight_label;
+    std::vector<double> weight;
+    if (balanced) {
+      const std::vector<int64_t> classes = classes_of(y);
+      for (const int64_t k : classes) {
+        const double count = static_cast<double>(std::count(y.begin(), y.end(), k));
+        weight_label.push_back(static_cast<int>(k));
+        weight.push_back(static_cast<double>(n) / (static_cast<double>(classes.size()) * count));
+      }
+      param.nr_weight = static_cast<int>(weight.size());
+      param.weight_label = weight_label.data();
+      param.weight = weight.data();
+    }
     const char* problem_text = check_parameter(&prob, &param);
     TORCH_CHECK(problem_text == nullptr, "liblinear: ", problem_text ? problem_text : "");
-    model_ = train(&prob, &param);  // copies what it keeps; rows may go
+    model_ = train(&prob, &param);         // copies what it keeps; rows may go
+    model_->param.weight_label = nullptr;  // the model must not free our vectors
+    model_->param.weight = nullptr;
+    model_->param.nr_weight = 0;
   }
-  ~LogisticRegression() { free_and_destroy_model(&model_); }
-  LogisticRegression(const LogisticRegression&) = delete;
-  LogisticRegression& operator=(const LogisticRegression&) = delete;
+  ~Liblinear() { free_and_destroy_model(&model_); }
+  Liblinear(const Liblinear&) = delete;
+  Liblinear& operator=(const Liblinear&) = delete;
+
+  /// The predicted class of each row of x [N, M]: int64 [N].
+  torch::Tensor predict(const torch::Tensor& x) const {
+    torch::Tensor out = torch::empty({x.size(0)}, torch::kInt64);
+    for (int64_t i = 0; i < x.size(0); ++i) {
+      const std::vector<feature_node> row = nodes(x[i]);
+      out[i] = static_cast<int64_t>(::predict(model_, row.data()));
+    }
+    return out;
+  }
 
   /// Class labels in the order of `probabilities`' columns.
   std::vector<int64_t> labels() const {
@@ -96,8 +126,7 @@ class LogisticRegression {
 };
 
 /// Mean one-vs-rest AUC over the classes that the model knows and `y` holds with both labels.
-double mean_auc(const LogisticRegression& model, const torch::Tensor& x,
-                const std::vector<int64_t>& y) {
+double mean_auc(const Liblinear& model, const torch::Tensor& x, const std::vector<int64_t>& y) {
   const torch::Tensor p = model.probabilities(x);
   const std::vector<int64_t> labels = model.labels();
   const torch::Tensor yt = torch::tensor(y, torch::kInt64);
@@ -271,12 +300,36 @@ ExplicitnessScore explicitness(const torch::Tensor& mu_train, const torch::Tenso
   out.per_factor_train = torch::empty({factors}, torch::kFloat64);
   out.per_factor_test = torch::empty({factors}, torch::kFloat64);
   for (int64_t f = 0; f < factors; ++f) {
-    const LogisticRegression model(x_train, int_column(y_train, f));
+    const Liblinear model(x_train, int_column(y_train, f), L2R_LR, /*c=*/1.0);
     out.per_factor_train[f] = mean_auc(model, x_train, int_column(y_train, f));
     out.per_factor_test[f] = mean_auc(model, x_test, int_column(y_test, f));
   }
   out.train = out.per_factor_train.mean().item<double>();
   out.test = out.per_factor_test.mean().item<double>();
+  return out;
+}
+
+SapScore sap_discrete(const torch::Tensor& mu_train, const torch::Tensor& y_train,
+                      const torch::Tensor& mu_test, const torch::Tensor& y_test) {
+  TORCH_CHECK(mu_train.dim() == 2 && mu_train.size(1) >= 2 && mu_test.size(1) == mu_train.size(1) &&
+                  y_train.size(1) == y_test.size(1),
+              "sap_discrete: train and test must have the same codes (>= 2) and factors");
+  const int64_t m = mu_train.size(1), factors = y_train.size(1);
+  const torch::Tensor train = mu_train.to(torch::kFloat64), test = mu_test.to(torch::kFloat64);
+  SapScore out;
+  out.matrix = torch::empty({m, factors}, torch::kFloat64);
+  for (int64_t f = 0; f < factors; ++f) {
+    const std::vector<int64_t> y = int_column(y_train, f);
+    const torch::Tensor truth = y_test.select(1, f).to(torch::kInt64);
+    for (int64_t c = 0; c < m; ++c) {
+      const Liblinear svc(train.slice(1, c, c + 1).contiguous(), y, L2R_L2LOSS_SVC_DUAL,
+                          /*c=*/0.01, /*balanced=*/true);
+      const torch::Tensor predicted = svc.predict(test.slice(1, c, c + 1).contiguous());
+      out.matrix[c][f] = (predicted == truth).to(torch::kFloat64).mean().item<double>();
+    }
+  }
+  const torch::Tensor top = std::get<0>(out.matrix.topk(2, /*dim=*/0));
+  out.score = (top[0] - top[1]).mean().item<double>();
   return out;
 }
 

@@ -54,7 +54,15 @@ TEST_CASE("Explicitness and DCI: identity representation near the top, constant 
   CHECK(s.informativeness_test > 0.95);
   CHECK_THAT(s.importance.sum().item<double>(), WithinAbs(2.0, 1e-9));  // 1 per factor
 
+  // SAP's discrete case: each code predicts its own factor far better than the other code.
+  const SapScore sap = sap_discrete(train, y_train, test, y_test);
+  CHECK(sap.score > 0.2);
+  CHECK(sap.matrix[0][0].item<double>() > sap.matrix[1][0].item<double>() + 0.2);
+
   const torch::Tensor constant = torch::zeros({900, 2}, torch::kFloat64);
+  // Constant codes predict one class whatever the point: both alike, no gap.
+  CHECK(sap_discrete(constant.slice(0, 0, 600), y_train, constant.slice(0, 600), y_test).score ==
+        0.0);
   const ExplicitnessScore ec =
       explicitness(constant.slice(0, 0, 600), y_train, constant.slice(0, 600), y_test);
   CHECK_THAT(ec.test, WithinAbs(0.5, 1e-9));  // every score tied

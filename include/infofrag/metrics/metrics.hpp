@@ -103,11 +103,12 @@ struct Metrics {
 
   std::vector<std::string> factor_names;  ///< [F] factors scored (constant ones left out)
   std::vector<std::string> factors_left_out;
-  torch::Tensor mig, mig_per_factor;                    ///< [K], [K, F]
-  torch::Tensor sap;                                    ///< [K]
-  torch::Tensor modularity;                             ///< [K]; NaN for a member when F < 2
-  torch::Tensor explicitness_train, explicitness_test;  ///< [K] (config.trained)
-  torch::Tensor dci_disentanglement, dci_completeness;  ///< [K]
+  torch::Tensor mig, mig_per_factor;  ///< [K], [K, F]
+  torch::Tensor sap;                  ///< [K]
+  torch::Tensor modularity;           ///< [K]; NaN for a member when F < 2
+  torch::Tensor sap_discrete;         ///< [K] (config.trained): the study's default SAP
+  torch::Tensor explicitness_train, explicitness_test;                ///< [K] (config.trained)
+  torch::Tensor dci_disentanglement, dci_completeness;                ///< [K]
   torch::Tensor dci_informativeness_train, dci_informativeness_test;  ///< [K]
   torch::Tensor dci_importance;  ///< [K, d, F] when every member has d codes, else undefined
   metrics::UdrScore udr;         ///< [K, K], [K], [K]

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include "infofrag/metrics/disentanglement.hpp"
+
 // The disentanglement scores of the disentanglement_lib study that train a classifier on a
 // member's posterior means: explicitness and DCI. The classifiers come from Debian's
 // well-kept libraries rather than from this code base: liblinear for the logistic regression
@@ -25,6 +27,14 @@ struct ExplicitnessScore {
 };
 ExplicitnessScore explicitness(const torch::Tensor& mu_train, const torch::Tensor& y_train,
                                const torch::Tensor& mu_test, const torch::Tensor& y_test);
+
+/// SAP score (Kumar et al. 2018), the study's default for discrete factors
+/// (disentanglement_lib `compute_score_matrix` with continuous_factors=False): S_mf = test
+/// accuracy of a linear SVM trained on code m alone to predict factor f (scikit-learn's
+/// LinearSVC(C=0.01, class_weight="balanced"), i.e. liblinear L2R_L2LOSS_SVC_DUAL with bias
+/// 1, one-vs-rest), score = mean_f (largest S_·f − second largest S_·f). Needs M >= 2.
+SapScore sap_discrete(const torch::Tensor& mu_train, const torch::Tensor& y_train,
+                      const torch::Tensor& mu_test, const torch::Tensor& y_test);
 
 /// The gradient-boosted trees of DCI. The study's scikit-learn defaults are 100 stages of
 /// depth-3 trees with learning rate 0.1 and importances from impurity decrease; XGBoost's
