@@ -216,6 +216,7 @@ void write_member(const std::string& path, const MemberRecord& r,
       file.write("/curves/recon", r.curve_recon);
       file.write("/curves/kl", r.curve_kl);
       file.write("/curves/loss", r.curve_loss);
+      for (const auto& [name, curve] : r.curve_terms) file.write("/curves/" + name, curve);
     }
     for (const auto& [name, value] : weights) {
       file.write("/weights/" + name, value.detach().to(torch::kCPU, torch::kFloat32).contiguous());
@@ -235,8 +236,14 @@ MemberRecord read_member(const std::string& path) {
                      "', expected 'finished' or 'failed'");
   }
   m.objective = text_attr<train::ObjectiveKind>(file, "objective");
+  // A hyperparameter the member's family does not sweep holds 0, and files written before
+  // it existed lack it.
+  const auto uses = train::family_hyperparameters(m.objective);
   train::each_hyperparameter(
-      [&](const char* name, double& value) { value = number_attr(file, name); }, m);
+      [&](const char* name, double& value, bool used) {
+        value = used || file.has_attr("/", name) ? number_attr(file, name) : 0.0;
+      },
+      m, uses);
   m.seed = static_cast<int64_t>(number_attr(file, "seed"));
   r.steps = integer_attr(file, "steps", 0);
   r.steps_done = integer_attr(file, "steps_done", 0);
@@ -269,6 +276,10 @@ MemberRecord read_member(const std::string& path) {
     r.curve_recon = read_curve(file, "/curves/recon", torch::kFloat64, w);
     r.curve_kl = read_curve(file, "/curves/kl", torch::kFloat64, w);
     r.curve_loss = read_curve(file, "/curves/loss", torch::kFloat64, w);
+    for (const auto& name : file.list("/curves")) {
+      if (name == "step" || name == "recon" || name == "kl" || name == "loss") continue;
+      r.curve_terms[name] = read_curve(file, "/curves/" + name, torch::kFloat64, w);
+    }
   }
   return r;
 }

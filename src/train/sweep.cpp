@@ -23,18 +23,48 @@ std::string short_number(double value) {
 
 }  // namespace
 
+std::string swept_options(ObjectiveKind kind) {
+  std::string out;
+  const auto uses = family_hyperparameters(kind);
+  const auto options = hyperparameter_options();
+  each_hyperparameter(
+      [&](const char*, bool used, const std::string& option) {
+        if (used) out += (out.empty() ? "" : ", ") + option;
+      },
+      uses, options);
+  return out;
+}
+
+Hyperparameters<std::vector<double>> listed_values(const TrainConfig& config) {
+  Hyperparameters<std::vector<double>> listed;
+  listed.beta = config.objective.beta;
+  listed.gamma = config.objective.gamma;
+  listed.capacity = config.objective.capacity;
+  listed.lambda_od = config.objective.lambda_od;
+  listed.lr = config.lr;
+  return listed;
+}
+
+Hyperparameters<std::string> hyperparameter_options() {
+  Hyperparameters<std::string> options;
+  each_hyperparameter(
+      [](const char* name, std::string& option) {
+        std::string key = name;
+        for (char& c : key) c = c == '_' ? '-' : c;
+        option = (key == "lr" ? "train." : "objective.") + key;
+      },
+      options);
+  return options;
+}
+
 Hyperparameters<std::vector<double>> sweep_grid(const TrainConfig& config) {
-  Hyperparameters<std::vector<double>> grid;
-  switch (config.objective.kind) {
-    case ObjectiveKind::kBetaVae:
-      grid.beta = config.objective.beta;
-      break;
-    case ObjectiveKind::kAnnealedVae:
-      grid.gamma = config.objective.gamma;
-      grid.capacity = config.objective.capacity;
-      break;
-  }
-  grid.lr = config.lr;
+  Hyperparameters<std::vector<double>> grid = listed_values(config);
+  const Hyperparameters<bool> uses = family_hyperparameters(config.objective.kind);
+  each_hyperparameter(
+      [](const char*, std::vector<double>& values, bool used) {
+        if (!used) values.clear();
+      },
+      grid, uses);
   return grid;
 }
 
@@ -97,6 +127,38 @@ std::vector<MemberSpec> expand_sweep(const TrainConfig& config) {
 
 void validate(const TrainConfig& config, const std::string& prefix) {
   fields::check(config, prefix);
+  // An option of another family is a mistake (a FactorVAE sweep given lambda-od), not a
+  // value to ignore: each must keep its default unless the family sweeps it.
+  TrainConfig defaults;
+  const ObjectiveKind kind = config.objective.kind;
+  const std::string family = fields::format(kind);
+  const auto given = listed_values(config);
+  const auto default_values = listed_values(defaults);
+  const auto uses = family_hyperparameters(kind);
+  const auto options = hyperparameter_options();
+  each_hyperparameter(
+      [&](const char*, const std::vector<double>& values, const std::vector<double>& fallback,
+          bool used, const std::string& option) {
+        if (used || values == fallback) return;
+        throw ConfigError(prefix + option + " = " + fields::format(values) + ": " + family +
+                          " has no such hyperparameter (" + family + " sweeps " +
+                          swept_options(kind) + ")");
+      },
+      given, default_values, uses, options);
+  const auto own_option = [&](bool used, int64_t value, int64_t fallback, const char* option,
+                              const char* owner) {
+    if (used || value == fallback) return;
+    throw ConfigError(prefix + "objective." + option + " = " + std::to_string(value) + ": " +
+                      family + " has no such option (" + owner + "'s only)");
+  };
+  const ObjectiveConfig& o = config.objective;
+  const ObjectiveConfig& d = defaults.objective;
+  own_option(kind == ObjectiveKind::kAnnealedVae, o.capacity_steps, d.capacity_steps,
+             "capacity-steps", "annealed-vae");
+  own_option(kind == ObjectiveKind::kFactorVae, o.discriminator_width, d.discriminator_width,
+             "discriminator-width", "factor-vae");
+  own_option(kind == ObjectiveKind::kFactorVae, o.discriminator_depth, d.discriminator_depth,
+             "discriminator-depth", "factor-vae");
 }
 
 std::string sweep_ini(const TrainConfig& config) {

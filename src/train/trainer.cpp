@@ -37,7 +37,7 @@ uint64_t mix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-enum Stream : uint64_t { kDataStream = 1, kNoiseStream = 2 };
+enum Stream : uint64_t { kDataStream = 1, kNoiseStream = 2, kShuffleStream = 3 };
 
 uint64_t stream_seed(int64_t seed, int64_t step, Stream stream) {
   return mix(mix(mix(static_cast<uint64_t>(seed)) ^ static_cast<uint64_t>(step)) ^ stream);
@@ -109,7 +109,42 @@ void prepare_folder(const TrainConfig& config) {
   out.commit();
 }
 
-/// One pack of K members in training: the batched model, its Adam state, and the curves.
+/// Each hyperparameter of `members` as a tensor [K] on `device`, member k's value at k.
+ObjectiveParams objective_params(const TrainConfig& config, const std::vector<MemberSpec>& members,
+                                 const torch::Device& device) {
+  ObjectiveParams params;
+  Hyperparameters<std::vector<double>> columns;
+  for (const auto& m : members) {
+    each_hyperparameter(
+        [](const char*, std::vector<double>& column, double value) { column.push_back(value); },
+        columns, m);
+  }
+  each_hyperparameter(
+      [&](const char*, torch::Tensor& tensor, const std::vector<double>& column) {
+        tensor = torch::tensor(column, torch::kFloat64).to(device, torch::kFloat32);
+      },
+      params, columns);
+  params.kind = members.front().objective;
+  params.capacity_steps = config.objective.capacity_steps;
+  return params;
+}
+
+std::vector<int64_t> seeds_of(const std::vector<MemberSpec>& members) {
+  std::vector<int64_t> seeds;
+  for (const auto& m : members) seeds.push_back(m.seed);
+  return seeds;
+}
+
+/// The VAE's parameters in the order of their names.
+std::vector<torch::Tensor> ordered_parameters(const models::BatchedVae& model) {
+  std::vector<torch::Tensor> params;
+  const auto named = model->named_parameters(/*recurse=*/false);
+  for (const auto& name : model->parameter_names()) params.push_back(named[name]);
+  return params;
+}
+
+/// One pack of K members in training: the batched model, its objective (with the
+/// objective's own learners), their optimizers, and the curves.
 class Pack {
  public:
   Pack(const TrainConfig& config, std::vector<MemberSpec> members, std::string checkpoint,
@@ -119,37 +154,31 @@ class Pack {
         checkpoint_(std::move(checkpoint)),
         dataset_(dataset),
         device_(device),
-        model_(spec, static_cast<int64_t>(members_.size())) {
+        model_(initialized_model(spec, members_, device)),
+        objective_(objective_params(config, members_, device), spec.latents, seeds_of(members_),
+                   device, config.objective.discriminator_width,
+                   config.objective.discriminator_depth),
+        adam_(model_->parameter_names(), ordered_parameters(model_), objective_.params().lr),
+        terms_(objective_.term_names()) {
     const int64_t k = static_cast<int64_t>(members_.size());
-    for (int64_t i = 0; i < k; ++i) {
-      model_->initialize_member(i, static_cast<uint64_t>(members_[static_cast<size_t>(i)].seed));
-    }
-    model_->to(device_);
-    for (const auto& name : model_->parameter_names()) {
-      params_.push_back(model_->named_parameters(/*recurse=*/false)[name]);
-    }
-    adam_ = adam_state_like(params_);
-    // Each hyperparameter as a tensor [K] on the device, member k's value at k.
-    Hyperparameters<std::vector<double>> columns;
-    for (const auto& m : members_) {
-      each_hyperparameter(
-          [](const char*, std::vector<double>& column, double value) { column.push_back(value); },
-          columns, m);
-    }
-    each_hyperparameter(
-        [&](const char*, torch::Tensor& tensor, const std::vector<double>& column) {
-          tensor = torch::tensor(column, torch::kFloat64).to(device_, torch::kFloat32);
-        },
-        objective_, columns);
-    objective_.kind = members_.front().objective;
-    objective_.capacity_steps = config_.objective.capacity_steps;
     failed_step_.assign(static_cast<size_t>(k), -1);
-    window_sum_ = torch::zeros({3, k}, torch::kFloat64);
+    window_sum_ = torch::zeros({static_cast<int64_t>(terms_.size()), k}, torch::kFloat64);
     window_count_ = torch::zeros({k}, torch::kFloat64);
     if (fs::exists(checkpoint_)) load_checkpoint();
   }
 
   int64_t step() const { return step_; }
+
+  static models::BatchedVae initialized_model(const models::ModelSpec& spec,
+                                              const std::vector<MemberSpec>& members,
+                                              const torch::Device& device) {
+    models::BatchedVae model(spec, static_cast<int64_t>(members.size()));
+    for (size_t i = 0; i < members.size(); ++i) {
+      model->initialize_member(static_cast<int64_t>(i), static_cast<uint64_t>(members[i].seed));
+    }
+    model->to(device);
+    return model;
+  }
 
   /// Trains up to config.steps, checkpointing on the way; `progress` advances by K per step.
   void run(Progress& progress) {
@@ -179,23 +208,33 @@ class Pack {
       r.steps_done = failed ? failed_step_[i] : config_.steps;
       r.batch_size = config_.batch_size;
       std::vector<int64_t> steps;
-      std::vector<double> recon, kl, loss;
+      std::vector<std::vector<double>> curves(terms_.size());  // per term
       for (size_t w = 0; w < curve_step_.size(); ++w) {
-        const auto& row = curve_values_[w];  // [3, K]
+        const auto& row = curve_values_[w];  // [T, K]
         if (!std::isfinite(row[0][static_cast<int64_t>(i)].item<double>())) continue;
         steps.push_back(curve_step_[w]);
-        recon.push_back(row[0][static_cast<int64_t>(i)].item<double>());
-        kl.push_back(row[1][static_cast<int64_t>(i)].item<double>());
-        loss.push_back(row[2][static_cast<int64_t>(i)].item<double>());
+        for (size_t t = 0; t < terms_.size(); ++t) {
+          curves[t].push_back(row[static_cast<int64_t>(t)][static_cast<int64_t>(i)].item<double>());
+        }
       }
       r.curve_step = torch::tensor(steps, torch::kInt64);
-      r.curve_recon = torch::tensor(recon, torch::kFloat64);
-      r.curve_kl = torch::tensor(kl, torch::kFloat64);
-      r.curve_loss = torch::tensor(loss, torch::kFloat64);
       const double nan = std::numeric_limits<double>::quiet_NaN();
-      r.final_recon = recon.empty() ? nan : recon.back();
-      r.final_kl = kl.empty() ? nan : kl.back();
-      r.final_loss = loss.empty() ? nan : loss.back();
+      for (size_t t = 0; t < terms_.size(); ++t) {
+        const auto curve = torch::tensor(curves[t], torch::kFloat64);
+        const double last = curves[t].empty() ? nan : curves[t].back();
+        if (terms_[t] == "recon") {
+          r.curve_recon = curve;
+          r.final_recon = last;
+        } else if (terms_[t] == "kl") {
+          r.curve_kl = curve;
+          r.final_kl = last;
+        } else if (terms_[t] == "loss") {
+          r.curve_loss = curve;
+          r.final_loss = last;
+        } else {
+          r.curve_terms[terms_[t]] = curve;
+        }
+      }
       ensemble::write_member(ensemble::member_file(config_.out, r.spec.id), r,
                              model_->member_parameters(static_cast<int64_t>(i)));
       if (failed) {
@@ -232,13 +271,24 @@ class Pack {
     const auto x = dataset_.items(rows).view(shape).to(device_);
     const auto eps = torch::stack(noise).to(device_);
 
-    const auto q = model_->encode(x);
-    const auto z = q.mu + (0.5 * q.logvar).exp() * eps;
-    const auto decoded = model_->decode(z);
-    const Losses losses = vae_losses(x, decoded, q, dataset_.is_image(), objective_, step_);
-    const auto stats = torch::stack({losses.recon, losses.kl, losses.loss})
-                           .detach()
-                           .to(torch::kCPU, torch::kFloat64);  // [3, K]
+    StepBatch batch;
+    batch.x = x;
+    batch.q = model_->encode(x);
+    batch.z = batch.q.mu + (0.5 * batch.q.logvar).exp() * eps;
+    batch.decoded = model_->decode(batch.z);
+    batch.step = step_;
+    batch.bernoulli = dataset_.is_image();
+    if (objective_.params().kind == ObjectiveKind::kFactorVae) {
+      std::vector<torch::Tensor> shuffles;
+      for (const auto& m : members_) shuffles.push_back(latent_permutation(m.seed, step_, b, d));
+      batch.shuffle = torch::stack(shuffles).to(device_);
+    }
+    const Losses losses = objective_.losses(batch);
+    std::vector<torch::Tensor> rows_of_stats = {losses.recon, losses.kl};
+    for (const auto& [name, value] : losses.terms) rows_of_stats.push_back(value);
+    rows_of_stats.push_back(losses.loss);
+    const auto stats =
+        torch::stack(rows_of_stats).detach().to(torch::kCPU, torch::kFloat64);  // [T, K]
     const auto finite = torch::isfinite(stats).all(0);
     for (int64_t i = 0; i < k; ++i) {
       if (failed_step_[static_cast<size_t>(i)] < 0 && !finite[i].item<bool>()) {
@@ -255,9 +305,10 @@ class Pack {
     // A failed member's NaN must not reach the others: its loss is left out of the sum, and
     // its gradients and updates are masked below.
     const auto total = torch::where(alive_t > 0, losses.loss, torch::zeros_like(losses.loss)).sum();
-    for (auto& p : params_) p.mutable_grad() = torch::Tensor();
+    adam_.zero_grad();
     total.backward();
-    batched_adam_step(params_, adam_, objective_.lr, alive_t, step_);
+    objective_.step_auxiliary(alive_t, step_);
+    adam_.step(alive_t, step_);
 
     const auto alive64 = alive_cpu.to(torch::kFloat64);
     window_sum_ += torch::where(alive64.unsqueeze(0) > 0, stats, torch::zeros_like(stats));
@@ -280,12 +331,8 @@ class Pack {
       for (const auto& m : members_) ids.push_back(m.id);
       file.set_attr("/", "members", ids);
       file.set_attr("/", "step", done);
-      const auto names = model_->parameter_names();
-      for (size_t i = 0; i < params_.size(); ++i) {
-        file.write("/params/" + names[i], params_[i].detach().cpu().contiguous());
-        file.write("/adam_m/" + names[i], adam_.exp_avg[i].cpu().contiguous());
-        file.write("/adam_v/" + names[i], adam_.exp_avg_sq[i].cpu().contiguous());
-      }
+      adam_.save(file, "/params", "/adam");
+      objective_.save(file);
       file.write("/failed_step", torch::tensor(failed_step_, torch::kInt64));
       file.write("/window_sum", window_sum_);
       file.write("/window_count", window_count_);
@@ -308,13 +355,8 @@ class Pack {
                        "to retrain this pack from the start");
     }
     step_ = static_cast<int64_t>(file.read_number_attr("/", "step"));
-    torch::NoGradGuard no_grad;
-    const auto names = model_->parameter_names();
-    for (size_t i = 0; i < params_.size(); ++i) {
-      params_[i].copy_(file.read("/params/" + names[i], torch::kFloat32));
-      adam_.exp_avg[i].copy_(file.read("/adam_m/" + names[i], torch::kFloat32));
-      adam_.exp_avg_sq[i].copy_(file.read("/adam_v/" + names[i], torch::kFloat32));
-    }
+    adam_.load(file, "/params", "/adam");
+    objective_.load(file);
     const auto failed = file.read("/failed_step", torch::kInt64);
     for (size_t i = 0; i < failed_step_.size(); ++i) {
       failed_step_[i] = failed[static_cast<int64_t>(i)].item<int64_t>();
@@ -337,15 +379,15 @@ class Pack {
   const data::Dataset& dataset_;
   torch::Device device_;
   models::BatchedVae model_;
-  std::vector<torch::Tensor> params_;
-  AdamState adam_;
-  ObjectiveParams objective_;
+  Objective objective_;
+  BatchedAdam adam_;                  ///< the VAE's optimizer
+  std::vector<std::string> terms_;    ///< the curves' names, objective_.term_names()
   int64_t step_ = 0;                  ///< the next step to train
   std::vector<int64_t> failed_step_;  ///< −1 while alive
-  torch::Tensor window_sum_;          ///< float64 [3, K]: recon, kl, loss summed this window
+  torch::Tensor window_sum_;          ///< float64 [T, K]: each term summed this window
   torch::Tensor window_count_;        ///< float64 [K]: steps summed per member
   std::vector<int64_t> curve_step_;
-  std::vector<torch::Tensor> curve_values_;  ///< float64 [3, K] per window
+  std::vector<torch::Tensor> curve_values_;  ///< float64 [T, K] per window
 };
 
 }  // namespace
@@ -364,6 +406,16 @@ std::vector<int64_t> batch_indices(int64_t seed, int64_t step, int64_t batch, in
 torch::Tensor reparameterization_noise(int64_t seed, int64_t step, int64_t batch, int64_t latents) {
   auto generator = at::make_generator<at::CPUGeneratorImpl>(stream_seed(seed, step, kNoiseStream));
   return torch::randn({batch, latents}, generator, torch::kFloat32);
+}
+
+torch::Tensor latent_permutation(int64_t seed, int64_t step, int64_t batch, int64_t latents) {
+  auto generator =
+      at::make_generator<at::CPUGeneratorImpl>(stream_seed(seed, step, kShuffleStream));
+  std::vector<torch::Tensor> columns;
+  for (int64_t l = 0; l < latents; ++l) {
+    columns.push_back(torch::randperm(batch, generator, torch::kInt64));
+  }
+  return torch::stack(columns, 1);
 }
 
 TrainSummary train_sweep(const TrainConfig& config) {

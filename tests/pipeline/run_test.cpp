@@ -99,3 +99,47 @@ TEST_CASE("run: mc, metrics and fuse join the pipeline, write into the run folde
   CHECK_THAT(run.err, Catch::Contains("fuse      done already"));
   CHECK_THAT(run.err, Catch::Contains("metrics   done already"));
 }
+
+TEST_CASE("run: a tiny ensemble of every model family goes through embed, analyze and hotspots",
+          "[run][families][e2e]") {
+  TempDir dir;
+  // The circle scaled by 10, so that encoding it pays under every family's full KL (on the
+  // unit circle the unit-variance decoder learns little): 2000 points, 8 angle classes.
+  {
+    const auto angle = torch::arange(2000, torch::kFloat64) * (2 * M_PI / 2000);
+    auto file = infofrag::h5::File::create(dir.path("circle10.h5"));
+    file.write("/vectors",
+               (10 * torch::stack({angle.cos(), angle.sin()}, 1)).to(torch::kFloat32).contiguous());
+    file.write("/labels", (angle / (2 * M_PI) * 8).floor().to(torch::kInt64).unsqueeze(1));
+  }
+  const std::vector<std::string> families = {
+      "kind = beta-vae\nbeta = 1,4\n",
+      "kind = annealed-vae\ngamma = 100\ncapacity = 2,5\ncapacity-steps = 100\n",
+      "kind = factor-vae\ngamma = 10,40\ndiscriminator-width = 32\ndiscriminator-depth = 2\n",
+      "kind = beta-tcvae\nbeta = 1,6\n",
+      "kind = dip-vae-i\nlambda-od = 1,10\n",
+      "kind = dip-vae-ii\nlambda-od = 1,10\n"};
+  for (const auto& objective : families) {
+    INFO(objective);
+    const std::string out = dir.path("run");
+    fs::remove_all(out);
+    infofrag::test::write_text(
+        dir.path("run.ini"),
+        "[data]\ndataset = hdf5\npath = " + dir.path("circle10.h5") +
+            "\n[model]\nkind = mlp\nlatents = 2\nwidths = 16\nactivation = tanh\n"
+            "[objective]\n" +
+            objective +
+            "[train]\nsteps = 200\nbatch-size = 64\nlr = 3e-3\nseeds = 1\nprogress = false\n"
+            "[embed]\nfingerprint-size = 100\nprogress = false\n"
+            "[analyze]\nprogress = false\n"
+            "[hotspots]\nmin-info-bits = 0.05\nmin-samples = 2\n"
+            "[traverse]\nsteps = 3\n[figures]\nenabled = false\n");
+    const auto run = run_cli({"run", "--config", dir.path("run.ini"), "--out", out});
+    INFO(run.err);
+    REQUIRE(run.code == 0);
+    const auto embeddings = infofrag::h5::File::open(out + "/embeddings.h5");
+    CHECK(embeddings.list("/members").size() == 2);
+    const auto analysis = infofrag::h5::File::open(out + "/analysis.h5");
+    CHECK(analysis.has("/hotspots"));
+  }
+}

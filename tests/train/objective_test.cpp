@@ -79,6 +79,20 @@ std::vector<double> expected_kl() {
   return out;
 }
 
+/// The losses of a batch whose z is its posterior means (the families tested here do not
+/// read z).
+Losses losses_of(const torch::Tensor& x, const torch::Tensor& decoded, const Posterior& q,
+                 bool bernoulli, const ObjectiveParams& params, int64_t step) {
+  StepBatch b;
+  b.x = x;
+  b.decoded = decoded;
+  b.q = q;
+  b.z = q.mu;
+  b.bernoulli = bernoulli;
+  b.step = step;
+  return vae_losses(b, params);
+}
+
 ObjectiveParams beta_vae(const std::vector<double>& beta, torch::Dtype dtype) {
   ObjectiveParams p;
   p.kind = ObjectiveKind::kBetaVae;
@@ -108,7 +122,7 @@ TEMPLATE_TEST_CASE("KL of diagonal posteriors to N(0, I): summed over channels, 
   const auto dtype = dtype_of<TestType>();
   const Posterior q{tensor3(kMu, dtype), tensor3(kLogvar, dtype)};
   const auto x = torch::zeros({2, 2, 3}, dtype);
-  const Losses l = vae_losses(x, x, q, /*bernoulli=*/false, beta_vae({1, 1}, dtype), 0);
+  const Losses l = losses_of(x, x, q, /*bernoulli=*/false, beta_vae({1, 1}, dtype), 0);
   REQUIRE(l.kl.sizes() == torch::IntArrayRef({2}));
   CHECK(l.kl.scalar_type() == dtype);
   const auto kl = expected_kl();
@@ -141,7 +155,7 @@ TEMPLATE_TEST_CASE("Bernoulli reconstruction is the cross-entropy of the decoded
   const auto xt = tensor3(x, dtype).view({2, 2, 1, 1, 3});
   const auto decoded = tensor3(logits, dtype).view({2, 2, 1, 1, 3});
   const Posterior q{torch::zeros({2, 2, 1}, dtype), torch::zeros({2, 2, 1}, dtype)};
-  const Losses l = vae_losses(xt, decoded, q, /*bernoulli=*/true, beta_vae({3, 3}, dtype), 0);
+  const Losses l = losses_of(xt, decoded, q, /*bernoulli=*/true, beta_vae({3, 3}, dtype), 0);
   for (int64_t k = 0; k < 2; ++k) {
     CHECK(l.recon[k].template item<double>() ==
           Approx(expected[static_cast<size_t>(k)]).epsilon(tolerance<TestType>()));
@@ -149,7 +163,7 @@ TEMPLATE_TEST_CASE("Bernoulli reconstruction is the cross-entropy of the decoded
     CHECK(l.loss[k].template item<double>() == l.recon[k].template item<double>());
   }
   // By hand: logits 0 are p = ½, and cost ln 2 per pixel whatever the target.
-  const auto half = vae_losses(xt, torch::zeros_like(xt), q, true, beta_vae({1, 1}, dtype), 0);
+  const auto half = losses_of(xt, torch::zeros_like(xt), q, true, beta_vae({1, 1}, dtype), 0);
   CHECK(half.recon[0].template item<double>() ==
         Approx(3 * std::log(2.0)).epsilon(tolerance<TestType>()));
 }
@@ -174,8 +188,8 @@ TEMPLATE_TEST_CASE("unit-variance Gaussian reconstruction is -log N(x; mean, I) 
     }
   }
   const Posterior q{torch::zeros({2, 2, 1}, dtype), torch::zeros({2, 2, 1}, dtype)};
-  const Losses l = vae_losses(tensor3(x, dtype), tensor3(mean, dtype), q, /*bernoulli=*/false,
-                              beta_vae({1, 1}, dtype), 0);
+  const Losses l = losses_of(tensor3(x, dtype), tensor3(mean, dtype), q, /*bernoulli=*/false,
+                             beta_vae({1, 1}, dtype), 0);
   for (int64_t k = 0; k < 2; ++k) {
     CHECK(l.recon[k].template item<double>() ==
           Approx(expected[static_cast<size_t>(k)]).epsilon(tolerance<TestType>()));
@@ -188,7 +202,7 @@ TEMPLATE_TEST_CASE("beta-VAE adds beta times the KL, each member its own beta",
   const Posterior q{tensor3(kMu, dtype), tensor3(kLogvar, dtype)};
   const auto x = torch::full({2, 2, 3}, 0.5, dtype);
   const auto mean = torch::zeros({2, 2, 3}, dtype);
-  const Losses l = vae_losses(x, mean, q, false, beta_vae({4, 0.25}, dtype), 0);
+  const Losses l = losses_of(x, mean, q, false, beta_vae({4, 0.25}, dtype), 0);
   const auto kl = expected_kl();
   const double recon = 3 * 0.5 * 0.25;  // ½·(0.5)² per dimension, 3 dimensions
   CHECK(l.loss[0].template item<double>() ==
@@ -215,7 +229,7 @@ TEMPLATE_TEST_CASE("AnnealedVAE adds gamma·|KL − C(t)|, C rising linearly to 
   REQUIRE(kl[0] < c_max[0]);
   for (const int64_t step : {0, 1, 70, 199, 200, 1000}) {
     INFO("step " << step);
-    const Losses l = vae_losses(x, x, q, false, p, step);
+    const Losses l = losses_of(x, x, q, false, p, step);
     for (size_t k = 0; k < 2; ++k) {
       const double c = c_max[k] * std::min(1.0, static_cast<double>(step) / 200.0);
       CHECK(l.loss[static_cast<int64_t>(k)].template item<double>() ==

@@ -102,6 +102,7 @@ TEST_CASE("expand_sweep lists grid values times seeds with stable ids", "[train]
   CHECK(members[2].id == "beta1_lr0.01_seed0");
   CHECK(members[2].lr == 0.01);
   c.objective.kind = infofrag::train::ObjectiveKind::kAnnealedVae;
+  c.objective.beta = TrainConfig{}.objective.beta;  // beta-vae's option, back to its default
   c.objective.gamma = {100};
   c.objective.capacity = {5, 25};
   c.lr = {1e-3};

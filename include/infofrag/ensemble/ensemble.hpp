@@ -47,9 +47,12 @@ struct MemberRecord {
   torch::Tensor curve_recon;  ///< float64 [W] window means
   torch::Tensor curve_kl;     ///< float64 [W]
   torch::Tensor curve_loss;   ///< float64 [W]
+  /// The family's own terms ("tc", "offdiag", ...: train::family_terms), float64 [W] each.
+  std::map<std::string, torch::Tensor> curve_terms;
 };
 
-/// Writes one member file atomically: attributes, /curves/{step, recon, kl, loss} and
+/// Writes one member file atomically: attributes, /curves/{step, recon, kl, loss, the
+/// family's terms} and
 /// /weights/<parameter> (shapes without the member axis).
 void write_member(const std::string& path, const MemberRecord& record,
                   const std::map<std::string, torch::Tensor>& weights);

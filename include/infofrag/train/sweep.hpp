@@ -12,33 +12,56 @@
 
 namespace infofrag::train {
 
-/// The training objectives. A runtime choice: a switch.
-enum class ObjectiveKind { kBetaVae, kAnnealedVae };
+/// The training objectives: the model families of the disentanglement_lib study (Locatello et
+/// al. 2019). A runtime choice: a switch.
+enum class ObjectiveKind {
+  kBetaVae,      ///< Higgins et al. 2017
+  kAnnealedVae,  ///< Burgess et al. 2018
+  kFactorVae,    ///< Kim & Mnih 2018
+  kBetaTcVae,    ///< Chen et al. 2018
+  kDipVaeI,      ///< Kumar et al. 2018, DIP-VAE-I
+  kDipVaeII,     ///< Kumar et al. 2018, DIP-VAE-II
+};
 inline const std::vector<Choice<ObjectiveKind>>& field_choices(ObjectiveKind) {
   static const std::vector<Choice<ObjectiveKind>> table = {
-      {ObjectiveKind::kBetaVae, "beta-vae"}, {ObjectiveKind::kAnnealedVae, "annealed-vae"}};
+      {ObjectiveKind::kBetaVae, "beta-vae"},     {ObjectiveKind::kAnnealedVae, "annealed-vae"},
+      {ObjectiveKind::kFactorVae, "factor-vae"}, {ObjectiveKind::kBetaTcVae, "beta-tcvae"},
+      {ObjectiveKind::kDipVaeI, "dip-vae-i"},    {ObjectiveKind::kDipVaeII, "dip-vae-ii"}};
   return table;
 }
 
 /// Section [objective] of a sweep config. List-valued fields are the sweep's grid.
 struct ObjectiveConfig {
-  ObjectiveKind kind = ObjectiveKind::kBetaVae;  ///< beta-vae or annealed-vae
-  std::vector<double> beta = {4};                ///< beta-vae: β values
-  std::vector<double> gamma = {1000};            ///< annealed-vae: γ values
+  ObjectiveKind kind = ObjectiveKind::kBetaVae;  ///< the model family
+  std::vector<double> beta = {4};                ///< beta-vae, beta-tcvae: β values
+  std::vector<double> gamma = {1000};            ///< annealed-vae, factor-vae: γ values
   std::vector<double> capacity = {25};           ///< annealed-vae: C_max values (nats)
-  int64_t capacity_steps = 100000;  ///< annealed-vae: steps over which C rises from 0 to C_max
+  int64_t capacity_steps = 100000;       ///< annealed-vae: steps over which C rises from 0 to C_max
+  std::vector<double> lambda_od = {10};  ///< dip-vae-i, dip-vae-ii: λ_od values
+  int64_t discriminator_width = 1000;    ///< factor-vae: units per hidden layer (the study's)
+  int64_t discriminator_depth = 6;       ///< factor-vae: hidden layers (the study's)
 
   template <class V>
   void fields(V& v) {
     using namespace infofrag::fields;
-    v(kind, "kind", "beta-vae or annealed-vae");
-    v(beta, "beta", "beta-vae: beta values (a grid dimension), comma-separated", required(),
+    v(kind, "kind",
+      "beta-vae, annealed-vae, factor-vae, beta-tcvae, dip-vae-i or dip-vae-ii (the model "
+      "family)");
+    v(beta, "beta", "beta-vae, beta-tcvae: beta values (a grid dimension), comma-separated",
+      required(), at_least(0), finite());
+    v(gamma, "gamma", "annealed-vae, factor-vae: gamma values, comma-separated", required(),
       at_least(0), finite());
-    v(gamma, "gamma", "annealed-vae: gamma values, comma-separated", required(), at_least(0),
-      finite());
     v(capacity, "capacity", "annealed-vae: C_max values (nats), comma-separated", required(),
       at_least(0), finite());
     v(capacity_steps, "capacity-steps", "annealed-vae: steps over which C rises linearly to C_max",
+      at_least(1));
+    v(lambda_od, "lambda-od",
+      "dip-vae-i, dip-vae-ii: lambda_od values, comma-separated (lambda_d is 10 lambda_od for "
+      "dip-vae-i and lambda_od for dip-vae-ii)",
+      required(), at_least(0), finite());
+    v(discriminator_width, "discriminator-width",
+      "factor-vae: units per hidden layer of the discriminator", at_least(1));
+    v(discriminator_depth, "discriminator-depth", "factor-vae: hidden layers of the discriminator",
       at_least(1));
   }
 };
@@ -103,13 +126,15 @@ void validate(const TrainConfig& config, const std::string& prefix = "");
 /// (`sweep_grid`), a value of every member (MemberSpec; its id, member-file and embeddings
 /// attributes take the name given in `each_hyperparameter`) and a tensor [K] of a pack in
 /// training (ObjectiveParams). A new one is a field here, a line in `each_hyperparameter`,
-/// its option and its grid in `sweep_grid`, and its use in the loss.
+/// its option (ObjectiveConfig and `listed_values`), the families that sweep it
+/// (`family_hyperparameters`), and its use in the loss.
 template <class T>
 struct Hyperparameters {
-  T beta{};      ///< beta-vae: β
-  T gamma{};     ///< annealed-vae: γ
-  T capacity{};  ///< annealed-vae: C_max (nats)
-  T lr{};        ///< Adam learning rate (every objective)
+  T beta{};       ///< beta-vae, beta-tcvae: β
+  T gamma{};      ///< annealed-vae, factor-vae: γ
+  T capacity{};   ///< annealed-vae: C_max (nats)
+  T lambda_od{};  ///< dip-vae-i, dip-vae-ii: λ_od
+  T lr{};         ///< Adam learning rate (every objective)
 };
 
 /// Calls f(name, h.x...) for each hyperparameter x of the Hyperparameters `h...` (any value
@@ -120,8 +145,40 @@ void each_hyperparameter(F&& f, H&... h) {
   f("beta", h.beta...);
   f("gamma", h.gamma...);
   f("capacity", h.capacity...);
+  f("lambda_od", h.lambda_od...);
   f("lr", h.lr...);
 }
+
+/// The hyperparameters each family sweeps: the one place where a family declares its grid
+/// (the options of [objective] it reads; the others must keep their defaults).
+inline Hyperparameters<bool> family_hyperparameters(ObjectiveKind kind) {
+  Hyperparameters<bool> uses;
+  uses.lr = true;
+  switch (kind) {
+    case ObjectiveKind::kBetaVae:
+    case ObjectiveKind::kBetaTcVae:
+      uses.beta = true;
+      break;
+    case ObjectiveKind::kAnnealedVae:
+      uses.gamma = uses.capacity = true;
+      break;
+    case ObjectiveKind::kFactorVae:
+      uses.gamma = true;
+      break;
+    case ObjectiveKind::kDipVaeI:
+    case ObjectiveKind::kDipVaeII:
+      uses.lambda_od = true;
+      break;
+  }
+  return uses;
+}
+
+/// Per hyperparameter, the values its option lists, whether its family uses it or not.
+Hyperparameters<std::vector<double>> listed_values(const TrainConfig& config);
+/// Per hyperparameter, its option's name ("objective.lambda-od", "train.lr").
+Hyperparameters<std::string> hyperparameter_options();
+/// The options family `kind` sweeps, comma-separated ("objective.beta, train.lr").
+std::string swept_options(ObjectiveKind kind);
 
 /// The grid of a sweep: per hyperparameter, the values the config lists for it when its
 /// objective uses it; empty otherwise (members then hold 0 for it).

@@ -36,5 +36,8 @@ TrainSummary train_sweep(const TrainConfig& config);
 std::vector<int64_t> batch_indices(int64_t seed, int64_t step, int64_t batch, int64_t size);
 /// Standard normal noise float32 [batch, latents] for the reparameterization at `step`.
 torch::Tensor reparameterization_noise(int64_t seed, int64_t step, int64_t batch, int64_t latents);
+/// FactorVAE's permutations at `step`: int64 [batch, latents], column l a permutation of
+/// 0..batch−1 that moves channel l of the batch's z across its items.
+torch::Tensor latent_permutation(int64_t seed, int64_t step, int64_t batch, int64_t latents);
 
 }  // namespace infofrag::train
