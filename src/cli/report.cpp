@@ -183,10 +183,10 @@ std::string format_metrics(const MetricsReport& r) {
       "metrics: %zu members, %zu channels, %lld points -> %s\n"
       "metrics: wall time read %.3fs, cka linear %.3fs, cka rbf %.3fs, cka coefficient %.3fs, "
       "shape %.3fs, udr %.3fs, mig %.3fs, sap %.3fs, modularity %.3fs, explicitness %.3fs, dci "
-      "%.3fs, write %.3fs\n",
+      "%.3fs, beta-vae %.3fs, factor-vae %.3fs, write %.3fs\n",
       r.members, r.channels, static_cast<long long>(r.points), r.out.c_str(), s.read, s.cka_linear,
       s.cka_rbf, s.cka_coefficient, s.shape, s.udr, s.mig, s.sap, s.modularity, s.explicitness,
-      s.dci, s.write);
+      s.dci, s.beta_vae, s.factor_vae, s.write);
 }
 
 std::string format_traverse(const TraverseReport& r) {

@@ -2,9 +2,13 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
+#include <memory>
 
 #include "infofrag/core/error.hpp"
 #include "infofrag/core/text.hpp"
+#include "infofrag/data/dataset.hpp"
+#include "infofrag/ensemble/ensemble.hpp"
 #include "infofrag/io/atomic_file.hpp"
 #include "infofrag/version.hpp"
 
@@ -82,6 +86,85 @@ void trained_metrics(Metrics& out, const std::vector<torch::Tensor>& mus,
     out.dci_informativeness_test[i] = d.informativeness_test;
     if (same_width) out.dci_importance[i] = d.importance;
     out.seconds.dci += seconds_since(start);
+  }
+}
+
+/// The members of an ensemble folder that the BetaVAE and FactorVAE scores encode with.
+struct InterventionMembers {
+  std::vector<ensemble::MemberRecord> records;
+  std::vector<std::string> paths;
+  std::unique_ptr<data::Dataset> dataset;
+};
+
+/// Opens the member files of `ids` in config.ensemble and their dataset, before any work:
+/// InputError naming the folder or file for a member without a file, not finished, or trained
+/// on a dataset that cannot hold chosen factors fixed (every one but dsprites).
+InterventionMembers open_intervention(const MetricsConfig& config,
+                                      const std::vector<std::string>& ids) {
+  ensemble::check_ensemble_folder(config.ensemble);
+  InterventionMembers out;
+  for (const std::string& id : ids) {
+    const std::string path = ensemble::member_file(config.ensemble, id);
+    if (!std::filesystem::exists(path)) {
+      throw InputError(config.ensemble + ": no member file for member '" + id + "' of " +
+                       file_name(config) + " (" + path + ")");
+    }
+    ensemble::MemberRecord record = ensemble::read_member(path);
+    if (record.status != "finished") {
+      throw InputError(path + ": status '" + record.status +
+                       "'; the BetaVAE and FactorVAE "
+                       "scores need finished members");
+    }
+    if (record.data.dataset != data::DatasetKind::kDsprites) {
+      throw InputError(path + ": trained on dataset '" + fields::format(record.data.dataset) +
+                       "', which cannot draw observations with chosen factors fixed; the "
+                       "BetaVAE and FactorVAE scores need dsprites (leave out --ensemble)");
+    }
+    out.records.push_back(std::move(record));
+    out.paths.push_back(path);
+  }
+  if (!out.records.empty()) out.dataset = data::open_dataset(out.records.front().data);
+  return out;
+}
+
+/// BetaVAE and FactorVAE scores of each member, observations rendered from chosen dSprites
+/// factors and encoded by the member (posterior means).
+void intervention_metrics(Metrics& m, const InterventionMembers& members,
+                          const MetricsConfig& config) {
+  const int64_t k = static_cast<int64_t>(members.records.size());
+  m.beta_vae_train = torch::empty({k}, torch::kFloat64);
+  m.beta_vae_eval = torch::empty({k}, torch::kFloat64);
+  m.factor_vae_train = torch::empty({k}, torch::kFloat64);
+  m.factor_vae_eval = torch::empty({k}, torch::kFloat64);
+  m.factor_vae_active = torch::empty({k}, torch::kInt64);
+  torch::NoGradGuard no_grad;
+  for (int64_t i = 0; i < k; ++i) {
+    auto model = ensemble::load_members({members.records[i]}, {members.paths[i]}, torch::kCPU);
+    model->eval();
+    const data::Dataset& dataset = *members.dataset;
+    metrics::FactorGenerator generator{
+        {data::kDspritesShapes, data::kDspritesScales, data::kDspritesOrientations,
+         data::kDspritesPositions, data::kDspritesPositions},
+        [&](const torch::Tensor& factors) {
+          const auto f = factors.accessor<int64_t, 2>();
+          std::vector<int64_t> rows;
+          for (int64_t r = 0; r < factors.size(0); ++r) {
+            rows.push_back(data::dsprites_index({f[r][0], f[r][1], f[r][2], f[r][3], f[r][4]}));
+          }
+          return model->encode(dataset.items(rows).unsqueeze(0)).mu[0].to(torch::kFloat64);
+        }};
+    auto start = Clock::now();
+    const metrics::InterventionScore beta = metrics::beta_vae_score(generator, config.intervention);
+    m.beta_vae_train[i] = beta.train_accuracy;
+    m.beta_vae_eval[i] = beta.eval_accuracy;
+    m.seconds.beta_vae += seconds_since(start);
+    start = Clock::now();
+    const metrics::InterventionScore factor =
+        metrics::factor_vae_score(generator, config.intervention);
+    m.factor_vae_train[i] = factor.train_accuracy;
+    m.factor_vae_eval[i] = factor.eval_accuracy;
+    m.factor_vae_active[i] = factor.active_dims;
+    m.seconds.factor_vae += seconds_since(start);
   }
 }
 
@@ -317,6 +400,18 @@ void write_metrics(const std::string& path, const Metrics& m, const MetricsConfi
                                 "DCI: XGBoost multi:softprob, 100 rounds, depth 3, eta 0.1, "
                                 "importances = total gain normalized per factor"));
     }
+    if (m.beta_vae_train.defined()) {
+      file.write("/disentanglement/beta_vae_train", m.beta_vae_train);
+      file.write("/disentanglement/beta_vae_eval", m.beta_vae_eval);
+      file.write("/disentanglement/factor_vae_train", m.factor_vae_train);
+      file.write("/disentanglement/factor_vae_eval", m.factor_vae_eval);
+      file.write("/disentanglement/factor_vae_active", m.factor_vae_active);
+      const metrics::InterventionOptions& o = config.intervention;
+      file.set_attr("/disentanglement", "intervention_ensemble", config.ensemble);
+      file.set_attr("/disentanglement", "intervention_batch_size", o.batch_size);
+      file.set_attr("/disentanglement", "intervention_train", o.train_points);
+      file.set_attr("/disentanglement", "intervention_eval", o.eval_points);
+    }
     const std::pair<const char*, double> seconds[] = {
         {"read", m.seconds.read},       {"cka_linear", m.seconds.cka_linear},
         {"cka_rbf", m.seconds.cka_rbf}, {"cka_coefficient", m.seconds.cka_coefficient},
@@ -335,12 +430,24 @@ void write_metrics(const std::string& path, const Metrics& m, const MetricsConfi
 
 MetricsReport run_metrics(const MetricsConfig& config) {
   validate(config);
-  check_output_path(config.out, {{"--embeddings", config.embeddings}});
+  std::vector<StageInput> inputs = {{"--embeddings", config.embeddings}};
+  if (!config.ensemble.empty()) inputs.push_back({"--ensemble", config.ensemble, true});
+  check_output_path(config.out, inputs);
   auto start = Clock::now();
   const Embeddings embeddings = read_embeddings(config.embeddings);
+  InterventionMembers members;
+  if (!config.ensemble.empty()) {
+    std::vector<std::string> ids;
+    for (const int64_t i :
+         select_members(embeddings, config.members, "--members", config.embeddings)) {
+      ids.push_back(embeddings.members[static_cast<size_t>(i)].id);
+    }
+    members = open_intervention(config, ids);
+  }
   const double read_s = seconds_since(start);
   Metrics m = compute_metrics(embeddings, config);
   m.seconds.read = read_s;
+  if (!config.ensemble.empty()) intervention_metrics(m, members, config);
   start = Clock::now();
   write_metrics(config.out, m, config);
   m.seconds.write = seconds_since(start);

@@ -95,3 +95,52 @@ TEST_CASE("metrics: bad input fails with the file and value named, nothing writt
   const auto files = dir.files();
   CHECK(std::find(files.begin(), files.end(), "s.h5") == files.end());
 }
+
+TEST_CASE(
+    "metrics --ensemble: BetaVAE and FactorVAE scores from dSprites members; a dataset "
+    "that cannot fix factors is refused",
+    "[metrics][intervention][e2e]") {
+  TempDir dir;
+  const std::string configs = std::string(INFOFRAG_SOURCE_DIR) + "/configs/tests/";
+  REQUIRE(
+      run_cli({"train", "--config", configs + "tiny_dsprites.ini", "--out", dir.path("ds")}).code ==
+      0);
+  REQUIRE(run_cli({"embed", "--ensemble", dir.path("ds"), "--out", dir.path("ds.h5"),
+                   "--fingerprint-size", "120", "--progress", "false"})
+              .code == 0);
+  const std::vector<std::string> small = {
+      "--intervention-batch-size", "8",  "--intervention-train",           "30",
+      "--intervention-eval",       "20", "--intervention-variance-points", "100"};
+  std::vector<std::string> args = {"metrics",        "--embeddings", dir.path("ds.h5"), "--out",
+                                   dir.path("m.h5"), "--ensemble",   dir.path("ds")};
+  args.insert(args.end(), small.begin(), small.end());
+  const auto run = run_cli(args);
+  INFO(run.err);
+  REQUIRE(run.code == 0);
+  CHECK_THAT(run.err, Catch::Contains("beta-vae ") && Catch::Contains("factor-vae "));
+  const File file = File::open(dir.path("m.h5"));
+  for (const char* name :
+       {"beta_vae_train", "beta_vae_eval", "factor_vae_train", "factor_vae_eval"}) {
+    INFO(name);
+    const torch::Tensor v = file.read(std::string("/disentanglement/") + name, torch::kFloat64);
+    CHECK(v.sizes() == torch::IntArrayRef({4}));
+    CHECK(((v >= 0) & (v <= 1)).all().item<bool>());
+  }
+  CHECK((file.read("/disentanglement/factor_vae_active", torch::kInt64) <= 4).all().item<bool>());
+  CHECK(file.read_number_attr("/disentanglement", "intervention_train") == 30);
+
+  // Circle members: their dataset cannot hold chosen factors fixed. Nothing is written.
+  REQUIRE(
+      run_cli({"train", "--config", configs + "tiny_circle.ini", "--out", dir.path("cc")}).code ==
+      0);
+  REQUIRE(run_cli({"embed", "--ensemble", dir.path("cc"), "--out", dir.path("cc.h5"),
+                   "--fingerprint-size", "120", "--progress", "false"})
+              .code == 0);
+  const auto refused = run_cli({"metrics", "--embeddings", dir.path("cc.h5"), "--out",
+                                dir.path("c.h5"), "--ensemble", dir.path("cc")});
+  CHECK(refused.code == 1);
+  CHECK_THAT(refused.err, Catch::Contains(dir.path("cc") + "/members/") &&
+                              Catch::Contains("'circle'") && Catch::Contains("dsprites"));
+  const auto files = dir.files();
+  CHECK(std::find(files.begin(), files.end(), "c.h5") == files.end());
+}

@@ -8,6 +8,7 @@
 #include "infofrag/core/fields.hpp"
 #include "infofrag/io/embeddings.hpp"
 #include "infofrag/metrics/disentanglement.hpp"
+#include "infofrag/metrics/intervention.hpp"
 #include "infofrag/metrics/similarity.hpp"
 #include "infofrag/metrics/trained.hpp"
 
@@ -31,6 +32,8 @@ struct MetricsConfig {
   int64_t shape_iterations = 1000;   ///< shape metric's alternating steps at most
   double shape_tolerance = 1e-8;     ///< shape metric's relative stopping tolerance
   int64_t tile_rows = 16;            ///< kernel rows per tile of the kernel-CKA pass
+  std::string ensemble;  ///< ensemble folder: adds the BetaVAE and FactorVAE scores (dsprites)
+  metrics::InterventionOptions intervention;  ///< their protocol (the study's defaults)
 
   /// The stage's options (also `infofrag run`'s [metrics] section).
   template <class V>
@@ -63,6 +66,18 @@ struct MetricsConfig {
       at_least(1));
     v(shape_tolerance, "shape-tolerance", "shape metric's relative stopping tolerance", at_least(0),
       finite());
+    v(intervention.batch_size, "intervention-batch-size",
+      "BetaVAE/FactorVAE: observations per point or vote (the study's 64)", at_least(2));
+    v(intervention.train_points, "intervention-train",
+      "BetaVAE/FactorVAE: training points or votes (the study's 10,000)", at_least(1));
+    v(intervention.eval_points, "intervention-eval",
+      "BetaVAE/FactorVAE: evaluation points or votes (the study's 5,000)", at_least(1));
+    v(intervention.variance_points, "intervention-variance-points",
+      "FactorVAE: observations for the global variances (the study's 10,000)", at_least(2));
+    v(intervention.prune_threshold, "intervention-prune",
+      "FactorVAE: codes whose sd is below this are inactive (the study's 0.05)", at_least(0),
+      finite());
+    v(intervention.seed, "seed", "seed of the BetaVAE and FactorVAE draws");
     v(tile_rows, "tile-rows", "kernel rows per tile of the kernel CKA pass", at_least(1),
       runtime());
   }
@@ -72,6 +87,9 @@ struct MetricsConfig {
     using namespace infofrag::fields;
     v(embeddings, "embeddings", "input embeddings file", required());
     v(out, "out", "output metrics file", required());
+    v(ensemble, "ensemble",
+      "ensemble folder of the embedded members: adds the BetaVAE and FactorVAE scores, which "
+      "draw observations with chosen factors fixed (dsprites)");
   }
 };
 
@@ -89,7 +107,8 @@ struct SimilarityMatrices {
 /// Wall time per metric, seconds.
 struct MetricsSeconds {
   double read = 0, cka_linear = 0, cka_rbf = 0, cka_coefficient = 0, shape = 0, mig = 0, sap = 0,
-         modularity = 0, explicitness = 0, dci = 0, udr = 0, write = 0;
+         modularity = 0, explicitness = 0, dci = 0, beta_vae = 0, factor_vae = 0, udr = 0,
+         write = 0;
 };
 
 /// Everything `infofrag metrics` finds, float64 on the CPU.
@@ -111,7 +130,10 @@ struct Metrics {
   torch::Tensor dci_disentanglement, dci_completeness;                ///< [K]
   torch::Tensor dci_informativeness_train, dci_informativeness_test;  ///< [K]
   torch::Tensor dci_importance;  ///< [K, d, F] when every member has d codes, else undefined
-  metrics::UdrScore udr;         ///< [K, K], [K], [K]
+  torch::Tensor beta_vae_train, beta_vae_eval;      ///< [K] (config.ensemble)
+  torch::Tensor factor_vae_train, factor_vae_eval;  ///< [K]
+  torch::Tensor factor_vae_active;                  ///< int64 [K]
+  metrics::UdrScore udr;                            ///< [K, K], [K], [K]
   MetricsSeconds seconds;
 };
 
