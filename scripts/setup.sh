@@ -21,6 +21,7 @@ packages=(
   python3-nbclient python3-nbformat python3-ipykernel   # runs scripts/figures.ipynb in the tests
   clang-format clang-tidy       # scripts/lint.sh (the lint.* tests)
   clang libclang-rt-14-dev      # scripts/fuzz.sh (libFuzzer, AddressSanitizer, UBSan)
+  slurm-wlm munge               # the one-node Slurm of tests/slurm/live_test.sh (slurm.live)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -3,9 +3,11 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <set>
+#include <vector>
 
 #include "data_files.hpp"
 #include "infofrag/analyze/analyze.hpp"
@@ -58,6 +60,29 @@ Command command(const char* line, const char* summary, int (*run)(const Config&)
             }
             return run(config);
           }};
+}
+
+/// `infofrag slurm`: the jobs run this very command, and its plotting script, unless the
+/// config names others.
+int run_slurm(const infofrag::slurm::SlurmConfig& config) {
+  infofrag::slurm::SlurmConfig c = config;
+  if (c.run.figures.enabled && c.run.figures.script.empty()) {
+    c.run.figures.script = infofrag::cli::data_file("plot_figures.py");
+  }
+  if (c.command.empty()) c.command = std::filesystem::read_symlink("/proc/self/exe").string();
+  return infofrag::cli::run_slurm(c);
+}
+
+/// `infofrag status DIR`: a first argument that is not an option is the --ensemble folder.
+Command positional_ensemble(Command c) {
+  auto run = c.run;
+  c.run = [run](int argc, char** argv) {
+    std::vector<char*> args(argv, argv + argc);
+    static char ensemble_option[] = "--ensemble";
+    if (argc >= 2 && argv[1][0] != '-') args.insert(args.begin() + 1, ensemble_option);
+    return run(static_cast<int>(args.size()), args.data());
+  };
+  return c;
 }
 
 /// `infofrag run`, with the plotting script installed beside the command unless one is given.
@@ -115,6 +140,21 @@ const std::map<std::string, Command>& commands() {
            "A sweep config has sections [data], [model], [objective] and [train]; on the "
            "command line, options keep their section (--train.steps 100).",
            cli::run_train)},
+      {"slurm",
+       command<slurm::SlurmConfig>(
+           "config -> sbatch scripts: a training job array and the analysis job after it",
+           "Writes sbatch scripts for a Slurm cluster under <out>/slurm/: a job array whose "
+           "tasks train the shards of the sweep into <out>/ensemble (requeued and resumed "
+           "when preempted), and a job that waits for it (afterok) and runs embed -> analyze "
+           "-> hotspots -> traverse -> figures. Prints them; --submit submits them. Reads the "
+           "same config as infofrag run.",
+           run_slurm)},
+      {"status", positional_ensemble(command<train::StatusConfig>(
+                     "ensemble folder -> where its sweep stands",
+                     "Where the sweep in an ensemble folder stands: members finished, failed, "
+                     "in progress (steps done, which process holds the pack) and waiting, the "
+                     "rate and ETA, and stale locks. Usage: infofrag status DIR.",
+                     cli::run_status))},
       {"embed", command<EmbedConfig>(
                     "ensemble folder -> embeddings file",
                     "Runs every finished member's encoder over one fingerprint sample of the "

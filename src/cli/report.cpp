@@ -1,11 +1,18 @@
 #include "report.hpp"
 
+#include <signal.h>
 #include <algorithm>
+
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <sstream>
+
+#include "infofrag/core/stop.hpp"
 
 namespace infofrag::cli {
 
@@ -236,9 +243,24 @@ std::string format_train_summary(const train::TrainSummary& s, const std::string
     text += "infofrag train: member " + f.id + " failed: its loss became NaN or inf at step " +
             std::to_string(f.step) + "; marked failed, and embed skips it\n";
   }
-  return text + "infofrag train: " + std::to_string(s.finished) + " members finished, " +
-         std::to_string(s.failed) + " failed, " + std::to_string(s.skipped) +
-         " already done; ensemble in " + out + "\n";
+  text += "infofrag train: " + std::to_string(s.finished) + " members finished, " +
+          std::to_string(s.failed) + " failed, " + std::to_string(s.skipped) + " already done";
+  if (s.lost > 0) text += ", " + std::to_string(s.lost) + " packs taken over by others";
+  text += "; ensemble in " + out + "\n";
+  if (s.stopped_by != 0) {
+    text += "infofrag train: stopped by signal " + std::to_string(s.stopped_by) + " (" +
+            strsignal(s.stopped_by) + ") after a checkpoint; run the same command " +
+            "again to resume (exit status " + std::to_string(train::kExitStoppedToResume) + ")\n";
+  }
+  return text;
+}
+
+void stop_on_signals() {
+  struct sigaction action {};
+  action.sa_handler = [](int signal) { request_stop(signal); };
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGUSR1, &action, nullptr);
 }
 
 int run_train(const train::TrainConfig& config) {
@@ -250,16 +272,105 @@ int run_train(const train::TrainConfig& config) {
     for (const auto& m : members) std::cout << "  " << m.id << "\n";
     return 0;
   }
-  std::cerr << format_train_summary(train::train_sweep(config), config.out);
+  stop_on_signals();
+  const train::TrainSummary summary = train::train_sweep(config);
+  std::cerr << format_train_summary(summary, config.out);
+  return summary.stopped_by != 0 ? train::kExitStoppedToResume : 0;
+}
+
+namespace {
+
+std::string duration(double seconds) {
+  if (seconds < 0) return "unknown";
+  const long long s = static_cast<long long>(seconds + 0.5);
+  char text[64];
+  if (s >= 3600) {
+    std::snprintf(text, sizeof text, "%lldh %02lldm", s / 3600, s / 60 % 60);
+  } else if (s >= 60) {
+    std::snprintf(text, sizeof text, "%lldm %02llds", s / 60, s % 60);
+  } else {
+    std::snprintf(text, sizeof text, "%llds", s);
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string format_status(const train::SweepStatus& s) {
+  std::ostringstream out;
+  out << "ensemble " << s.ensemble << ": " << s.members << " members, " << s.steps
+      << " steps each, in " << s.packs.size() << " packs\n"
+      << "members: " << s.finished << " finished, " << s.failed << " failed, " << s.in_progress
+      << " in progress, " << s.waiting << " waiting\n";
+  if (s.member_steps_per_s > 0) {
+    out << "rate: " << fixed(s.member_steps_per_s, 1) << " member-steps/s; ETA "
+        << duration(s.eta_s) << "\n";
+  } else if (s.eta_s == 0) {
+    out << "every pack has ended\n";
+  } else {
+    out << "rate: unknown (no holder has renewed its lease yet); ETA unknown\n";
+  }
+  const double now = train::detail::now_s();
+  char line[512];
+  out << " pack  state         steps  holder\n";  // the column heads, as one literal
+  for (const auto& p : s.packs) {
+    std::string holder;
+    if (p.lease && p.state != train::PackState::kEnded) {
+      holder = p.lease->host + ":" + std::to_string(p.lease->pid) + " (" +
+               train::lease_state_name(p.lease_state);
+      if (p.lease_state == train::LeaseState::kHeld) {
+        holder += ", lease " + duration(p.lease->expires_s - now) + " left";
+        if (p.steps_per_s > 0) holder += ", " + fixed(p.steps_per_s, 1) + " steps/s";
+      }
+      holder += ")";
+    }
+    std::snprintf(line, sizeof line, "%5lld  %-8s  %9lld  %s\n", static_cast<long long>(p.index),
+                  train::pack_state_name(p.state), static_cast<long long>(p.steps_done),
+                  holder.c_str());
+    out << line;
+  }
+  if (!s.stale_locks.empty()) {
+    out << "stale locks (the next infofrag train on the folder takes their packs over):\n";
+    for (const auto& file : s.stale_locks) out << "  " << file << "\n";
+  }
+  return out.str();
+}
+
+int run_status(const train::StatusConfig& config) {
+  std::cout << format_status(train::sweep_status(config));
+  return 0;
+}
+
+int run_slurm(const slurm::SlurmConfig& config) {
+  const slurm::SlurmConfig& c = config;
+  const slurm::SlurmScripts scripts = slurm::write_scripts(c);
+  std::ifstream train(scripts.train_script);
+  std::cout << "# " << scripts.train_script << " (" << scripts.tasks << " tasks over "
+            << scripts.packs << " packs of " << scripts.members << " members):\n"
+            << train.rdbuf() << "\n";
+  std::ifstream analysis(scripts.analysis_script);
+  std::cout << "# " << scripts.analysis_script << ":\n" << analysis.rdbuf() << "\n";
+  if (!c.submit) {
+    std::cout << "# Not submitted. To submit (the analysis job waits for the array): "
+              << scripts.submit_script << "\n";
+    return 0;
+  }
+  const slurm::Submission jobs = slurm::submit(c, scripts);
+  std::cout << "submitted: training array " << jobs.array_job << " (" << scripts.tasks
+            << " tasks), analysis job " << jobs.analysis_job << " (afterok:" << jobs.array_job
+            << "); logs in " << scripts.logs << ", progress: infofrag status "
+            << (std::filesystem::path(c.run.out) / "ensemble").string() << "\n";
   return 0;
 }
 
 int run_pipeline(const RunConfig& config) {
+  stop_on_signals();
   const RunSummary s =
       infofrag::run_pipeline(config, [](const std::string& stage, const std::string& what) {
         std::cerr << printed("infofrag run: %-9s %s\n", stage.c_str(), what.c_str());
       });
   std::cerr << format_train_summary(s.train, s.ensemble);
+  if (s.train.stopped_by != 0) return train::kExitStoppedToResume;
   if (s.embed) std::cerr << format_embed(*s.embed);
   if (s.analyze) std::cerr << format_analyze(*s.analyze);
   if (s.traverse) std::cerr << format_traverse(*s.traverse);

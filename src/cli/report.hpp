@@ -10,7 +10,9 @@
 #include "infofrag/hotspots/hotspots.hpp"
 #include "infofrag/metrics/metrics.hpp"
 #include "infofrag/pipeline/run.hpp"
+#include "infofrag/slurm/slurm.hpp"
 #include "infofrag/synth/synth.hpp"
+#include "infofrag/train/status.hpp"
 #include "infofrag/train/trainer.hpp"
 #include "infofrag/traverse/traverse.hpp"
 
@@ -58,13 +60,30 @@ int run_metrics(const MetricsConfig& config);
 /// The line `infofrag train` prints on stderr when a sweep call ends.
 std::string format_train_summary(const train::TrainSummary& summary, const std::string& out);
 
+/// SIGTERM and SIGUSR1 (Slurm's warnings before preemption or the time limit) become a stop
+/// request (`request_stop`): training checkpoints at the next step and returns.
+void stop_on_signals();
+
 /// `infofrag train`: `train_sweep` and its summary line on stderr; with --dry-run, the
 /// members on stdout instead (after validating everything, data and model included).
-/// Returns 0 (failed members are reported and recorded, not an error of the sweep).
+/// Returns 0 (failed members are reported and recorded, not an error of the sweep), or
+/// train::kExitStoppedToResume (75) when SIGTERM or SIGUSR1 stopped it after a checkpoint.
 int run_train(const train::TrainConfig& config);
 
+/// What `infofrag status` prints: member counts, rate and ETA, a line per pack (state, steps
+/// done, holder and its lease), and the stale locks.
+std::string format_status(const train::SweepStatus& status);
+
+/// `infofrag status`: `sweep_status`, printed to stdout. Returns 0.
+int run_status(const train::StatusConfig& config);
+
+/// `infofrag slurm`: `write_scripts`, the scripts printed to stdout, and with --submit
+/// `submit` and the job ids. Returns 0.
+int run_slurm(const slurm::SlurmConfig& config);
+
 /// `infofrag run`: `run_pipeline`, then the training summary (stderr), the hotspot table
-/// when hotspots ran in this call, and where everything is (stdout). Returns 0.
+/// when hotspots ran in this call, and where everything is (stdout). Returns 0, or 75 as
+/// `run_train` when a signal stopped training.
 int run_pipeline(const RunConfig& config);
 
 }  // namespace infofrag::cli

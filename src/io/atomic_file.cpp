@@ -154,6 +154,61 @@ void AtomicFile::commit() {
 
 namespace {
 
+/// `path.partial-HOST-PID`: unique across the machines sharing a folder, and left alone by
+/// `remove_stale_temporaries` (whose pid test means nothing for another host's process).
+std::string host_temporary(const std::string& path) {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "host");
+  return path + ".partial-" + host + "-" + std::to_string(getpid());
+}
+
+void write_whole(const std::string& path, const std::string& text, const std::string& target) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw InputError(target + ": cannot be written (" + std::strerror(errno) + ")");
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string cause = std::strerror(errno);
+      ::close(fd);
+      ::unlink(path.c_str());
+      throw InputError(target + ": cannot be written (" + cause + ")");
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    const std::string cause = std::strerror(errno);
+    ::unlink(path.c_str());
+    throw InputError(target + ": cannot be written (" + cause + ")");
+  }
+}
+
+}  // namespace
+
+bool create_file_once(const std::string& path, const std::string& text) {
+  const std::string temp = host_temporary(path);
+  write_whole(temp, text, path);
+  const int linked = ::link(temp.c_str(), path.c_str());
+  const int cause = errno;
+  ::unlink(temp.c_str());
+  if (linked == 0) return true;
+  if (cause == EEXIST) return false;
+  throw InputError(path + ": cannot be created (" + std::strerror(cause) + ")");
+}
+
+void replace_file(const std::string& path, const std::string& text) {
+  const std::string temp = host_temporary(path);
+  write_whole(temp, text, path);
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    const std::string cause = std::strerror(errno);
+    ::unlink(temp.c_str());
+    throw InputError(path + ": cannot move the new content into place (" + cause + ")");
+  }
+}
+
+namespace {
+
 std::string real_path(const std::string& path, const std::string& option) {
   check_input_path(path, option);
   std::error_code ec;

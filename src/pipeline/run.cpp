@@ -118,6 +118,7 @@ RunSummary run_pipeline(RunConfig config, const StageListener& on_stage) {
   summary.figures = figures.string();
   stage("train", "-> " + c.train.out);
   summary.train = train::train_sweep(c.train);
+  if (summary.train.stopped_by != 0) return summary;  // preempted: the rest runs on resume
   if (fs::exists(c.embed.out)) {
     stage("embed", "done already (delete embeddings.h5 to redo)");
   } else {

@@ -11,12 +11,14 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <thread>
 
 #include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
 #include "infofrag/core/fields.hpp"
 #include "infofrag/core/limits.hpp"
 #include "infofrag/core/progress.hpp"
+#include "infofrag/core/stop.hpp"
 #include "infofrag/ensemble/ensemble.hpp"
 #include "infofrag/io/atomic_file.hpp"
 #include "infofrag/io/h5.hpp"
@@ -61,10 +63,12 @@ std::string first_difference(const std::string& a, const std::string& b) {
   }
 }
 
-/// TEST HOOK, for tests/train/train_test.cpp only: with INFOFRAG_TEST_ABORT_AFTER_CHECKPOINT=N
-/// in the environment, the process kills itself (SIGKILL: no cleanup, as a crash or an
+/// TEST HOOKS, for tests/train/ only. With INFOFRAG_TEST_ABORT_AFTER_CHECKPOINT=N in the
+/// environment, the process kills itself (SIGKILL: no cleanup, as a crash or an
 /// out-of-memory kill) right after writing its N-th checkpoint, so that the resume test
-/// interrupts training at a known step instead of racing a timer.
+/// interrupts training at a known step instead of racing a timer. With
+/// INFOFRAG_TEST_SIGNAL_AT_STEP=N:SIG it sends itself signal SIG when its pack has done N
+/// steps (as Slurm does before preempting), so that the preemption test stops at a known step.
 void test_hook_after_checkpoint() {
   static const char* const abort_after = std::getenv("INFOFRAG_TEST_ABORT_AFTER_CHECKPOINT");
   static long long written = 0;
@@ -72,7 +76,16 @@ void test_hook_after_checkpoint() {
   if (abort_after != nullptr && std::atoll(abort_after) == written) std::raise(SIGKILL);
 }
 
-/// Creates the ensemble folder, or checks that it holds this very sweep.
+void test_hook_after_step(int64_t done) {
+  static const char* const signal_at = std::getenv("INFOFRAG_TEST_SIGNAL_AT_STEP");
+  if (signal_at == nullptr || std::atoll(signal_at) != done) return;
+  const char* colon = std::strchr(signal_at, ':');
+  std::raise(colon != nullptr ? std::atoi(colon + 1) : SIGTERM);
+}
+
+/// Creates the ensemble folder, or checks that it holds this very sweep. Several processes
+/// may start at once: config.ini is created by exactly one of them (`create_file_once`),
+/// and every other compares it.
 void prepare_folder(const TrainConfig& config) {
   const fs::path root(config.out);
   if (fs::exists(root) && !fs::is_directory(root)) {
@@ -83,30 +96,23 @@ void prepare_folder(const TrainConfig& config) {
   fs::create_directories(ensemble::checkpoints_dir(config.out));
   const std::string ini = sweep_ini(config);
   const fs::path path = ensemble::config_file(config.out);
-  if (fs::exists(path)) {
-    // The sweep the folder holds, read back and written again: folders whose config.ini
-    // spells a value differently ("1e-4" for 0.0001) still resume.
-    TrainConfig held;
-    fields::read_ini(held, read_file(path.string()), path.string());
-    const std::string before = sweep_ini(held);
-    if (before != ini) {
-      throw ConfigError(
-          "--out " + config.out + " holds an ensemble of a different sweep (config.ini: " +
-          first_difference(before, ini) + "); use another folder, or the same config to resume");
-    }
-    return;
-  }
-  AtomicFile out(path.string());
-  std::ofstream file(out.temp_path());
-  file << ini;
-  file.close();  // a full disk shows up when the buffer is flushed
-  if (!file) {
-    const std::string cause = std::strerror(errno);
+  try {
+    if (create_file_once(path.string(), ini)) return;
+  } catch (const InputError&) {
     std::error_code ec;
-    if (fresh) fs::remove_all(root, ec);  // leave no empty ensemble behind
-    throw InputError(path.string() + ": cannot write this file (" + cause + ")");
+    if (fresh && !fs::exists(path, ec)) fs::remove_all(root, ec);  // leave no empty ensemble
+    throw;
   }
-  out.commit();
+  // The sweep the folder holds, read back and written again: folders whose config.ini
+  // spells a value differently ("1e-4" for 0.0001) still resume.
+  TrainConfig held;
+  fields::read_ini(held, read_file(path.string()), path.string());
+  const std::string before = sweep_ini(held);
+  if (before != ini) {
+    throw ConfigError("--out " + config.out + " holds an ensemble of a different sweep (" +
+                      path.string() + " against the sweep given: " + first_difference(before, ini) +
+                      "); use another folder, or the same config to resume");
+  }
 }
 
 /// Each hyperparameter of `members` as a tensor [K] on `device`, member k's value at k.
@@ -180,23 +186,47 @@ class Pack {
     return model;
   }
 
-  /// Trains up to config.steps, checkpointing on the way; `progress` advances by K per step.
-  void run(Progress& progress) {
+  /// Trains up to config.steps, checkpointing on the way and renewing `lock`'s lease;
+  /// `progress` advances by K per step. Returns false when a stop was requested
+  /// (`stop_requested`): the state after the last step is then checkpointed. Throws
+  /// LeaseLost when another process took the pack over.
+  bool run(Progress& progress, PackLock& lock) {
     const int64_t k = static_cast<int64_t>(members_.size());
     for (; step_ < config_.steps; ++step_) {
       if (alive_count() == 0) break;
+      if (stop_requested() != 0) {
+        if (step_ > 0) {
+          lock.check();
+          save_checkpoint(step_);
+        }
+        return false;
+      }
       train_step();
       progress.advance(k);
       const int64_t done = step_ + 1;
+      test_hook_after_step(done);
       if (done % config_.curve_window == 0 || done == config_.steps) close_window(done);
-      if (done % config_.checkpoint_every == 0 && done < config_.steps) save_checkpoint(done);
+      if (done % config_.checkpoint_every == 0 && done < config_.steps) {
+        lock.check();  // a process whose lease lapsed must not overwrite the new holder's
+        save_checkpoint(done);
+        lock.renew(done);
+      } else if (lock.renewal_due()) {
+        lock.renew(done);
+      }
     }
+    return true;
   }
 
-  /// Writes every member's file (finished or failed) and removes the checkpoint.
+  /// Writes every member's file (finished or failed) that is not there yet, and removes
+  /// the checkpoint. A file already there was written by a holder of this pack that was
+  /// killed before it wrote the rest: it is complete (renamed into place) and the same.
   void write_members(TrainSummary& summary) {
     const data::DataConfig data = config_.data;
     for (size_t i = 0; i < members_.size(); ++i) {
+      if (fs::exists(ensemble::member_file(config_.out, members_[i].id))) {
+        ++summary.skipped;
+        continue;
+      }
       ensemble::MemberRecord r;
       r.spec = members_[i];
       r.data = data;
@@ -440,36 +470,90 @@ TrainSummary train_sweep(const TrainConfig& config) {
   prepare_folder(config);
 
   TrainSummary summary;
-  struct PackPlan {
-    std::vector<MemberSpec> members;
-    std::string checkpoint;
+  const auto ended = [&](const PackPlan& plan) {
+    for (const auto& m : plan.members) {
+      if (!fs::exists(ensemble::member_file(config.out, m.id))) return false;
+    }
+    return true;
   };
-  std::vector<PackPlan> plans;
+  // An ended pack whose holder was killed after its last member file, before it removed
+  // its lock: the lock (and temporaries) go, unless another process holds it now.
+  const auto tidy = [&](const PackPlan& plan) {
+    if (lock_files(config.out, plan.index).empty()) return;
+    try {
+      if (auto lock = PackLock::acquire(config.out, plan.index, config.lease_seconds, 0)) {
+        lock->finish();
+      }
+    } catch (const InputError&) {  // a garbage lock of an ended pack harms nothing
+    }
+  };
+  std::vector<PackPlan> pending;
   int64_t work = 0;
-  for (size_t first = 0; first < members.size(); first += static_cast<size_t>(config.pack_size)) {
-    const size_t last = std::min(members.size(), first + static_cast<size_t>(config.pack_size));
-    PackPlan plan;
-    plan.members.assign(members.begin() + static_cast<std::ptrdiff_t>(first),
-                        members.begin() + static_cast<std::ptrdiff_t>(last));
-    plan.checkpoint = ensemble::checkpoint_file(
-        config.out, static_cast<int64_t>(first / static_cast<size_t>(config.pack_size)));
-    bool ended = true;
-    for (const auto& m : plan.members)
-      ended = ended && fs::exists(ensemble::member_file(config.out, m.id));
-    if (ended) {
+  for (auto& plan : plan_packs(members, config.pack_size)) {
+    if (!in_shard(plan.index, config.shard)) continue;
+    if (ended(plan)) {
+      tidy(plan);
       summary.skipped += static_cast<int64_t>(plan.members.size());
       continue;
     }
     work += static_cast<int64_t>(plan.members.size()) * config.steps;
-    plans.push_back(std::move(plan));
+    pending.push_back(std::move(plan));
   }
 
   Progress progress("train", work, config.progress);
-  for (auto& plan : plans) {
-    Pack pack(config, plan.members, plan.checkpoint, *dataset, spec, device);
-    progress.advance(pack.step() * static_cast<int64_t>(plan.members.size()));
-    pack.run(progress);
-    pack.write_members(summary);
+  while (!pending.empty()) {
+    bool progressed = false;
+    for (auto it = pending.begin(); it != pending.end();) {
+      if ((summary.stopped_by = stop_requested()) != 0) return summary;
+      const PackPlan& plan = *it;
+      const int64_t k = static_cast<int64_t>(plan.members.size());
+      const std::string checkpoint = ensemble::checkpoint_file(config.out, plan.index);
+      if (ended(plan)) {  // by another process
+        tidy(plan);
+        summary.skipped += k;
+        progress.advance(k * config.steps);
+        it = pending.erase(it);
+        continue;
+      }
+      auto lock = PackLock::acquire(config.out, plan.index, config.lease_seconds, 0);
+      if (!lock) {  // another process trains it
+        ++it;
+        continue;
+      }
+      progressed = true;
+      if (ended(plan)) {  // it ended between the look and the lock
+        lock->finish();
+        summary.skipped += k;
+        progress.advance(k * config.steps);
+        it = pending.erase(it);
+        continue;
+      }
+      try {
+        Pack pack(config, plan.members, checkpoint, *dataset, spec, device);
+        progress.advance(pack.step() * k);
+        lock->renew(pack.step());
+        if (!pack.run(progress, *lock)) {
+          lock->release(pack.step());
+          summary.stopped_by = stop_requested();
+          return summary;
+        }
+        lock->check();
+        pack.write_members(summary);
+        lock->finish();
+      } catch (const LeaseLost&) {
+        ++summary.lost;  // its new holder ends it; this one looks again below
+        ++it;
+        continue;
+      }
+      it = pending.erase(it);
+    }
+    if (!pending.empty() && !progressed) {
+      // Every pack left is someone else's for now: look again in a second (a holder that
+      // dies is seen at once on its own machine, after its lease elsewhere).
+      for (int i = 0; i < 10 && stop_requested() == 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
   }
   progress.finish();
   return summary;

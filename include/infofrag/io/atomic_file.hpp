@@ -64,6 +64,18 @@ class AtomicFile {
   bool committed_ = false;
 };
 
+/// Creates `path` holding `text` unless a file of that name exists, atomically and without
+/// ever replacing one: the text is written to a temporary beside it
+/// (`path.partial-HOST-PID`) and linked to `path` (link(2) fails when the name exists, on
+/// local and network file systems alike). Returns true when this call created the file,
+/// false when it already existed (whoever made it wrote it whole). InputError naming the file
+/// when it cannot be written. Several processes may race on one `path`: one wins.
+bool create_file_once(const std::string& path, const std::string& text);
+
+/// Writes `text` to `path` through a temporary renamed over it, so that a reader sees the
+/// old or the new content, whole. InputError naming the file when it cannot be written.
+void replace_file(const std::string& path, const std::string& text);
+
 /// An in-place update of an existing file (`hotspots` adding /hotspots to an analysis file):
 /// a copy beside the file's real location, edited and renamed over it. A symbolic link at
 /// `path` is kept and its target updated. The file's identity (device, inode, size, mtime) is

@@ -116,10 +116,11 @@ struct RunSummary {
 using StageListener = std::function<void(const std::string& stage, const std::string& what)>;
 
 /// Runs train → embed → analyze → hotspots → traverse → (mc) → (metrics) → (fuse) → figures into
-/// config.out. Resumable: training resumes from its checkpoints, and a stage whose output is
-/// complete is skipped (delete an output to redo its stage). Every stage's options are
-/// validated (`validate`) before any folder is made. `on_stage` (when given) hears of each
-/// stage as the pipeline reaches it.
+/// config.out; returns after training when a stop was requested (`summary.train.stopped_by`).
+/// Resumable: training resumes from its checkpoints, and a stage whose output is complete is
+/// skipped (delete an output to redo its stage). Every stage's options are validated
+/// (`validate`) before any folder is made. `on_stage` (when given) hears of each stage as the
+/// pipeline reaches it.
 RunSummary run_pipeline(RunConfig config, const StageListener& on_stage = {});
 
 }  // namespace infofrag

@@ -12,6 +12,27 @@
 
 namespace infofrag::train {
 
+/// `--shard i/n`: the share of process i of n, numbered from 0 as Slurm numbers array tasks
+/// (`--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`). Pack j belongs to shard j mod n.
+/// The default 0/1 is the whole sweep. Parsed once, at the boundary (`fields::Traits`).
+struct Shard {
+  int64_t index = 0;
+  int64_t count = 1;
+  bool operator==(const Shard& other) const { return index == other.index && count == other.count; }
+};
+
+}  // namespace infofrag::train
+
+namespace infofrag::fields {
+template <>
+struct Traits<train::Shard> {
+  static train::Shard parse(const std::string& text);
+  static std::string format(const train::Shard& shard);
+};
+}  // namespace infofrag::fields
+
+namespace infofrag::train {
+
 /// The training objectives: the model families of the disentanglement_lib study (Locatello et
 /// al. 2019). A runtime choice: a switch.
 enum class ObjectiveKind {
@@ -84,6 +105,10 @@ struct TrainConfig {
   int64_t curve_window = 100;       ///< steps averaged into one point of the training curves
   DeviceChoice device = DeviceChoice::automatic();  ///< where training runs
   bool progress = true;                             ///< progress bar with ETA on stderr
+  /// A pack's lock lapses this long after its holder last renewed it (README, "Running a
+  /// sweep on a cluster"); its holder renews it at each checkpoint and every quarter of it.
+  double lease_seconds = 600;
+  Shard shard;           ///< train only the packs of this share (i/n); 0/1 is all of them
   bool dry_run = false;  ///< validate and list the members, train nothing
   std::string out;       ///< ensemble folder
 
@@ -108,6 +133,10 @@ struct TrainConfig {
         at_least(1));
       device_field(g, device);
       progress_field(g, progress);
+      g(lease_seconds, "lease-seconds",
+        "a pack's lock lapses this long (s) after its holder last renewed it; others may then "
+        "take the pack over",
+        runtime(), positive(), finite());
     });
   }
   /// The stand-alone command's own options.
@@ -115,6 +144,9 @@ struct TrainConfig {
   void files(V& v) {
     using namespace infofrag::fields;
     v(out, "out", "ensemble folder", required());
+    v(shard, "shard",
+      "train only this share of the packs, i/n: pack j when j mod n = i (counted from 0, as "
+      "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)");
     v(dry_run, "dry-run", "validate the sweep and list its members only", flag());
   }
 };
