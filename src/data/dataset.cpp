@@ -13,7 +13,11 @@ std::unique_ptr<Dataset> open_dataset(const DataConfig& config) {
   fields::check(config, "data.");
   switch (config.dataset) {
     case DatasetKind::kDsprites:
-      return open_dsprites();
+    case DatasetKind::kColorDsprites:
+    case DatasetKind::kNoisyDsprites:
+      return open_dsprites(config.dataset);
+    case DatasetKind::kShapes3d:
+      return open_shapes3d(config);
     case DatasetKind::kFashionMnist:
       return open_fashion_mnist(config);
     case DatasetKind::kCircle:

@@ -8,7 +8,10 @@
 
 namespace infofrag::data {
 
-std::unique_ptr<Dataset> open_dsprites();
+/// dsprites, color-dsprites or noisy-dsprites (`kind`).
+std::unique_ptr<Dataset> open_dsprites(DatasetKind kind);
+/// shapes3d: 3dshapes.h5 at config.path.
+std::unique_ptr<Dataset> open_shapes3d(const DataConfig& config);
 std::unique_ptr<Dataset> open_fashion_mnist(const DataConfig& config);
 std::unique_ptr<Dataset> open_circle(const DataConfig& config);
 std::unique_ptr<Dataset> open_hdf5_dataset(const DataConfig& config);

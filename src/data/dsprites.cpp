@@ -1,6 +1,7 @@
 // Procedural dSprites (Matthey et al. 2017, deepmind/dsprites-dataset): every image is drawn
 // from its flat index on demand, following the rules measured against the original frames
 // in tests/fixtures/dsprites/README.md.
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 
 #include <algorithm>
@@ -165,11 +166,27 @@ void draw(const DspritesFactors& f, float* out) {
   }
 }
 
+/// splitmix64's finalizer: each image's colour or noise from its index alone.
+uint64_t mix(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+/// dSprites, and the study's two variants (disentanglement_lib's dsprites.py): the binary
+/// image repeated in three channels and multiplied by a colour uniform in [0.5, 1]³
+/// (color-dsprites), or with uniform noise in [0, 1] added to every pixel and channel and
+/// clipped at 1 (noisy-dsprites). The study draws a new colour or noise at each sampling;
+/// here each image's is drawn from its index, so that items(i) is a function of i.
 class Dsprites : public Dataset {
  public:
-  DatasetKind kind() const override { return DatasetKind::kDsprites; }
+  explicit Dsprites(DatasetKind kind) : kind_(kind) {}
+  DatasetKind kind() const override { return kind_; }
   int64_t size() const override { return kDspritesSize; }
-  std::vector<int64_t> item_shape() const override { return {1, kDspritesSide, kDspritesSide}; }
+  std::vector<int64_t> item_shape() const override {
+    return {kind_ == DatasetKind::kDsprites ? 1 : 3, kDspritesSide, kDspritesSide};
+  }
 
   torch::Tensor items(const std::vector<int64_t>& indices) const override {
     for (int64_t index : indices) {
@@ -184,7 +201,19 @@ class Dsprites : public Dataset {
         draw(dsprites_factors(indices[static_cast<size_t>(k)]), data + k * kPixels);
       }
     });
-    return out;
+    if (kind_ == DatasetKind::kDsprites) return out;
+    const bool colour = kind_ == DatasetKind::kColorDsprites;
+    std::vector<torch::Tensor> nuisance;
+    for (const int64_t index : indices) {
+      auto generator =
+          at::make_generator<at::CPUGeneratorImpl>(mix(static_cast<uint64_t>(index) ^ kind_seed()));
+      nuisance.push_back(
+          colour ? torch::rand({3, 1, 1}, generator, torch::kFloat32) * 0.5 + 0.5
+                 : torch::rand({3, kDspritesSide, kDspritesSide}, generator, torch::kFloat32));
+    }
+    const auto extra = torch::stack(nuisance);  // [n, 3, 1, 1] or [n, 3, 64, 64]
+    const auto rgb = out.expand({n, 3, kDspritesSide, kDspritesSide});
+    return colour ? (rgb * extra).contiguous() : torch::clamp_max(rgb + extra, 1.0).contiguous();
   }
 
   torch::Tensor labels(const std::vector<int64_t>& indices) const override {
@@ -205,6 +234,11 @@ class Dsprites : public Dataset {
   std::vector<std::string> factor_names() const override {
     return {"shape", "scale", "orientation", "pos_x", "pos_y"};
   }
+
+ private:
+  uint64_t kind_seed() const { return kind_ == DatasetKind::kColorDsprites ? 0xC0102 : 0x0153; }
+
+  DatasetKind kind_;
 };
 
 }  // namespace
@@ -240,6 +274,8 @@ torch::Tensor render_dsprite(const DspritesFactors& factors) {
   return out;
 }
 
-std::unique_ptr<Dataset> open_dsprites() { return std::make_unique<Dsprites>(); }
+std::unique_ptr<Dataset> open_dsprites(DatasetKind kind) {
+  return std::make_unique<Dsprites>(kind);
+}
 
 }  // namespace infofrag::data

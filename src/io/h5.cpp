@@ -363,6 +363,45 @@ torch::Tensor File::read(const std::string& name, torch::Dtype dtype) const {
   return out;
 }
 
+torch::Tensor File::read_rows(const std::string& name, const std::vector<int64_t>& rows,
+                              torch::Dtype dtype) const {
+  const DatasetInfo meta = info(name);
+  const bool want_float = dtype == torch::kFloat32 || dtype == torch::kFloat64;
+  if (want_float ? meta.kind != Kind::kFloat : meta.kind != Kind::kInteger) {
+    throw InputError(where(name) +
+                     (want_float ? " must hold floating-point numbers" : " must hold integers"));
+  }
+  if (meta.shape.empty()) throw InputError(where(name) + " is a scalar, not rows");
+  std::vector<int64_t> shape = meta.shape;
+  shape[0] = static_cast<int64_t>(rows.size());
+  torch::Tensor out = torch::empty(shape, torch::TensorOptions().dtype(dtype));
+  if (out.numel() == 0) return out;
+  Id dataset(H5Dopen2(id_, name.c_str(), H5P_DEFAULT), H5Dclose);
+  Id file_space(H5Dget_space(dataset.get()), H5Sclose);
+  std::vector<hsize_t> start(meta.shape.size(), 0), count(meta.shape.begin(), meta.shape.end());
+  count[0] = 1;
+  std::vector<hsize_t> row_shape = count;
+  Id memory_space(H5Screate_simple(static_cast<int>(row_shape.size()), row_shape.data(), nullptr),
+                  H5Sclose);
+  const int64_t row_bytes = out.numel() / shape[0] * static_cast<int64_t>(out.element_size());
+  auto* bytes = static_cast<char*>(out.data_ptr());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i] < 0 || rows[i] >= meta.shape[0]) {
+      throw InputError(where(name) + ": row " + std::to_string(rows[i]) + " is out of range [0, " +
+                       std::to_string(meta.shape[0]) + ")");
+    }
+    start[0] = static_cast<hsize_t>(rows[i]);
+    if (H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                            nullptr) < 0 ||
+        H5Dread(dataset.get(), native_type(dtype), memory_space.get(), file_space.get(),
+                H5P_DEFAULT, bytes + static_cast<int64_t>(i) * row_bytes) < 0) {
+      throw InputError(where(name) + " cannot be read; the file may be truncated or corrupt" +
+                       hdf5_says());
+    }
+  }
+  return out;
+}
+
 std::vector<std::string> File::read_strings(const std::string& name) const {
   Id dataset(H5Dopen2(id_, name.c_str(), H5P_DEFAULT), H5Dclose);
   if (!dataset.ok()) throw InputError(where(name) + " is not a dataset" + hdf5_says());

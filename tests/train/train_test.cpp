@@ -148,7 +148,7 @@ TEST_CASE("bad sweep configs fail before any training, naming the option and val
   const std::vector<std::pair<std::vector<std::string>, std::string>> slips = {
       {{"--objective.beta", "1;2"}, "objective.beta = '1;2': '1;2' is not a number"},
       {{"--objective.beta", "1,two"}, "'two' is not a number"},
-      {{"--data.dataset", "mnist"}, "data.dataset = 'mnist': is not dsprites, fashion-mnist"},
+      {{"--data.dataset", "mnist"}, "data.dataset = 'mnist': is not dsprites, color-dsprites"},
       {{"--model.kind", "resnet"}, "'resnet'"},
       {{"--objective.kind", "gan"}, "'gan'"},
       {{"--model.widths", "16,"}, "model.widths = '16,': has an empty item"},

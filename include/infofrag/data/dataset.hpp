@@ -13,10 +13,21 @@
 namespace infofrag::data {
 
 /// The datasets infofrag knows. A runtime choice: a switch.
-enum class DatasetKind { kDsprites, kFashionMnist, kCircle, kHdf5 };
+enum class DatasetKind {
+  kDsprites,
+  kColorDsprites,  ///< dSprites in a random colour per image (Locatello et al. 2019)
+  kNoisyDsprites,  ///< dSprites on uniform noise (Locatello et al. 2019)
+  kShapes3d,       ///< the public 3dshapes.h5 (Burgess & Kim 2018)
+  kFashionMnist,
+  kCircle,
+  kHdf5
+};
 inline const std::vector<Choice<DatasetKind>>& field_choices(DatasetKind) {
   static const std::vector<Choice<DatasetKind>> table = {
       {DatasetKind::kDsprites, "dsprites"},
+      {DatasetKind::kColorDsprites, "color-dsprites"},
+      {DatasetKind::kNoisyDsprites, "noisy-dsprites"},
+      {DatasetKind::kShapes3d, "shapes3d"},
       {DatasetKind::kFashionMnist, "fashion-mnist"},
       {DatasetKind::kCircle, "circle"},
       {DatasetKind::kHdf5, "hdf5"}};
@@ -35,7 +46,7 @@ inline const std::vector<Choice<Split>>& field_choices(Split) {
 struct DataConfig {
   DatasetKind dataset = DatasetKind::kDsprites;  ///< which dataset
   /// fashion-mnist: the folder with the IDX files (empty = /usr/share/datasets/fashion-mnist);
-  /// hdf5: the file. Unused otherwise.
+  /// hdf5: the file; shapes3d: 3dshapes.h5. Unused otherwise.
   std::string path;
   Split split = Split::kTrain;     ///< fashion-mnist: which part
   int64_t circle_points = 100000;  ///< circle: number of points, angles evenly spaced
@@ -45,10 +56,11 @@ struct DataConfig {
   template <class V>
   void fields(V& v) {
     using namespace infofrag::fields;
-    v(dataset, "dataset", "dsprites, fashion-mnist, circle or hdf5");
+    v(dataset, "dataset",
+      "dsprites, color-dsprites, noisy-dsprites, shapes3d, fashion-mnist, circle or hdf5");
     v(path, "path",
       "fashion-mnist: folder of the IDX files (empty = /usr/share/datasets/fashion-mnist); "
-      "hdf5: the file",
+      "hdf5: the file; shapes3d: 3dshapes.h5",
       attr("data_path"));
     v(split, "split", "fashion-mnist: train, test or all", attr("data_split"));
     v(circle_points, "circle-points", "circle: number of evenly spaced points", at_least(1));

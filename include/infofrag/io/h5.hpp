@@ -59,6 +59,12 @@ class File {
   /// Reads a whole numeric dataset, converted by HDF5 to `dtype` (kFloat32, kFloat64 or
   /// kInt64). Float targets require a float dataset; kInt64 requires an integer one.
   torch::Tensor read(const std::string& name, torch::Dtype dtype) const;
+  /// Reads the rows `rows` (indices into the first dimension, in any order, repeats allowed)
+  /// of a numeric dataset, converted to `dtype` as `read` does, without reading the rest:
+  /// [rows.size(), *shape[1:]]. kUInt8 reads an integer dataset of bytes. InputError when a
+  /// row is out of range.
+  torch::Tensor read_rows(const std::string& name, const std::vector<int64_t>& rows,
+                          torch::Dtype dtype) const;
   /// Reads a 1-D (or scalar) dataset of fixed- or variable-length strings.
   std::vector<std::string> read_strings(const std::string& name) const;
   bool has_attr(const std::string& object, const std::string& attr) const;
