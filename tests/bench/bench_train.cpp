@@ -2,7 +2,8 @@
 // For each K it runs the real trainer (train_sweep: data, batched model, Adam, curves) on
 // conv64 / dSprites at the given batch size twice, for `--steps` and for `--steps` + 5, and
 // takes the difference, so that start-up, initialization and file writing cancel out.
-// Prints member-steps per second, and the time spent producing the data alone.
+// Prints member-steps per second, and the time spent producing the data alone, for each
+// objective of `--objectives` (the study's families, each at one value of its grid).
 #include <unistd.h>
 #include <chrono>
 #include <cstdio>
@@ -31,7 +32,8 @@ double train_seconds(infofrag::train::TrainConfig config, int64_t steps) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string device = "cpu", ks = "1,8", dataset = "dsprites", model = "conv64";
+  std::string device = "cpu", ks = "1,8", dataset = "dsprites", model = "conv64",
+              objectives = "beta-vae";
   int64_t batch = 64, steps = 10;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
@@ -48,6 +50,8 @@ int main(int argc, char** argv) {
       dataset = value;
     else if (key == "--model")
       model = value;
+    else if (key == "--objectives")
+      objectives = value;
     else {
       std::fprintf(stderr, "unknown option %s\n", key.c_str());
       return 2;
@@ -56,34 +60,55 @@ int main(int argc, char** argv) {
   infofrag::keep_freed_memory();  // as the infofrag command does
   const auto dir =
       std::filesystem::temp_directory_path() / ("infofrag-bench-train-" + std::to_string(getpid()));
-  for (const int64_t k : infofrag::parse_int_list(ks, "--ks")) {
-    infofrag::train::TrainConfig c;
-    c.data.dataset = infofrag::fields::parse<infofrag::data::DatasetKind>(dataset);
-    c.model.kind = infofrag::fields::parse<infofrag::models::ModelKind>(model);
-    c.model.latents = 10;
-    c.objective.beta = {4};
-    c.seeds = k;
-    c.pack_size = k;
-    c.batch_size = batch;
-    c.lr = {1e-4};
-    c.checkpoint_every = 1000000;
-    c.curve_window = 1000000;
-    c.device = infofrag::fields::parse<infofrag::DeviceChoice>(device);
-    c.progress = false;
-    c.out = (dir / ("k" + std::to_string(k))).string();
-    const double shorter = train_seconds(c, steps);
-    const double longer = train_seconds(c, steps + 5);
-    const double per_step = (longer - shorter) / 5.0;
+  using infofrag::train::ObjectiveKind;
+  for (const auto& objective : infofrag::fields::parse<std::vector<ObjectiveKind>>(objectives)) {
+    for (const int64_t k : infofrag::parse_int_list(ks, "--ks")) {
+      infofrag::train::TrainConfig c;
+      c.data.dataset = infofrag::fields::parse<infofrag::data::DatasetKind>(dataset);
+      c.model.kind = infofrag::fields::parse<infofrag::models::ModelKind>(model);
+      c.model.latents = 10;
+      c.objective.kind = objective;
+      switch (objective) {  // one value of each study grid
+        case ObjectiveKind::kBetaVae:
+        case ObjectiveKind::kBetaTcVae:
+          c.objective.beta = {6};
+          break;
+        case ObjectiveKind::kAnnealedVae:
+          c.objective.gamma = {1000};
+          c.objective.capacity = {25};
+          break;
+        case ObjectiveKind::kFactorVae:
+          c.objective.gamma = {30};
+          break;
+        case ObjectiveKind::kDipVaeI:
+        case ObjectiveKind::kDipVaeII:
+          c.objective.lambda_od = {10};
+          break;
+      }
+      c.seeds = k;
+      c.pack_size = k;
+      c.batch_size = batch;
+      c.lr = {1e-4};
+      c.checkpoint_every = 1000000;
+      c.curve_window = 1000000;
+      c.device = infofrag::fields::parse<infofrag::DeviceChoice>(device);
+      c.progress = false;
+      c.out = (dir / ("k" + std::to_string(k))).string();
+      const double shorter = train_seconds(c, steps);
+      const double longer = train_seconds(c, steps + 5);
+      const double per_step = (longer - shorter) / 5.0;
 
-    const auto data = infofrag::data::open_dataset(c.data);
-    std::vector<int64_t> rows;
-    for (int64_t i = 0; i < k * batch; ++i) rows.push_back((i * 7919) % data->size());
-    const auto start = Clock::now();
-    for (int r = 0; r < 5; ++r) data->items(rows);
-    const double data_s = std::chrono::duration<double>(Clock::now() - start).count() / 5.0;
-    std::printf("K=%lld step_s=%.4f member_steps_per_s=%.2f data_s_per_step=%.4f\n",
-                static_cast<long long>(k), per_step, static_cast<double>(k) / per_step, data_s);
-    std::fflush(stdout);
+      const auto data = infofrag::data::open_dataset(c.data);
+      std::vector<int64_t> rows;
+      for (int64_t i = 0; i < k * batch; ++i) rows.push_back((i * 7919) % data->size());
+      const auto start = Clock::now();
+      for (int r = 0; r < 5; ++r) data->items(rows);
+      const double data_s = std::chrono::duration<double>(Clock::now() - start).count() / 5.0;
+      std::printf("objective=%s K=%lld step_s=%.4f member_steps_per_s=%.2f data_s_per_step=%.4f\n",
+                  infofrag::fields::format(objective).c_str(), static_cast<long long>(k), per_step,
+                  static_cast<double>(k) / per_step, data_s);
+      std::fflush(stdout);
+    }
   }
   std::filesystem::remove_all(dir);
   return 0;
