@@ -1,5 +1,6 @@
 #include "support.hpp"
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 
 namespace infofrag::test {
 
@@ -35,6 +37,26 @@ std::vector<std::string> TempDir::files() const {
     names.push_back(entry.path().filename().string());
   }
   return names;
+}
+
+int run_cli_with_env(const std::vector<std::string>& args, const std::string& name,
+                     const std::string& value) {
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    setenv(name.c_str(), value.c_str(), 1);
+    std::vector<char*> argv = {const_cast<char*>(INFOFRAG_CLI)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    const int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execv(INFOFRAG_CLI, argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return status;
 }
 
 std::string read_text(const std::string& path) {

@@ -33,6 +33,11 @@ struct CliRun {
 /// Runs the infofrag executable built beside the tests with `args`; output is captured.
 CliRun run_cli(const std::vector<std::string>& args);
 
+/// Runs the infofrag executable with one environment variable set (a test hook of the
+/// trainer's), its output discarded; returns the wait status.
+int run_cli_with_env(const std::vector<std::string>& args, const std::string& name,
+                     const std::string& value);
+
 std::string read_text(const std::string& path);
 void write_text(const std::string& path, const std::string& text);
 

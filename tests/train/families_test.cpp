@@ -90,27 +90,6 @@ double max_difference(const std::map<std::string, torch::Tensor>& a,
   return worst;
 }
 
-/// Runs the infofrag executable with the trainer's test hook
-/// INFOFRAG_TEST_ABORT_AFTER_CHECKPOINT=n (SIGKILL right after its n-th checkpoint).
-int run_killed_after_checkpoint(const std::vector<std::string>& args, int n) {
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    setenv("INFOFRAG_TEST_ABORT_AFTER_CHECKPOINT", std::to_string(n).c_str(), 1);
-    std::vector<char*> argv = {const_cast<char*>(INFOFRAG_CLI)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    const int null = open("/dev/null", O_WRONLY);
-    dup2(null, 1);
-    dup2(null, 2);
-    execv(INFOFRAG_CLI, argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return status;
-}
-
 }  // namespace
 
 TEST_CASE("every family: K members trained together equal each trained alone",
@@ -176,7 +155,8 @@ TEST_CASE("every family: a killed train resumes to the same weights as an uninte
     };
     const std::string killed = dir.path(name + "_killed");
     const std::string checkpoint = killed + "/checkpoints/pack_0.h5";
-    int status = run_killed_after_checkpoint(command(killed), 1);  // at step 10
+    int status = infofrag::test::run_cli_with_env(
+        command(killed), "INFOFRAG_TEST_ABORT_AFTER_CHECKPOINT", "1");  // at step 10
     REQUIRE(WIFSIGNALED(status));
     REQUIRE(fs::exists(checkpoint));
     if (kind == ObjectiveKind::kFactorVae) {
@@ -187,7 +167,8 @@ TEST_CASE("every family: a killed train resumes to the same weights as an uninte
       CHECK(file.has("/discriminator/adam_v/dense_2_bias"));
       CHECK(file.has("/adam_m/encoder_0_weight"));
     }
-    status = run_killed_after_checkpoint(command(killed), 1);  // at step 20
+    status = infofrag::test::run_cli_with_env(
+        command(killed), "INFOFRAG_TEST_ABORT_AFTER_CHECKPOINT", "1");  // at step 20
     REQUIRE(WIFSIGNALED(status));
     const auto resumed = infofrag::test::run_cli(command(killed));
     INFO(resumed.err);

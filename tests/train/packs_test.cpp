@@ -75,27 +75,6 @@ std::vector<std::string> tiny_train(const std::string& out, const std::string& e
   return args;
 }
 
-/// Runs the infofrag executable with one environment variable set; returns the wait status.
-int run_with_env(const std::vector<std::string>& args, const std::string& name,
-                 const std::string& value) {
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    setenv(name.c_str(), value.c_str(), 1);
-    std::vector<char*> argv = {const_cast<char*>(INFOFRAG_CLI)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    const int null = open("/dev/null", O_WRONLY);
-    dup2(null, 1);
-    dup2(null, 2);
-    execv(INFOFRAG_CLI, argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return status;
-}
-
 void check_same_weights(const std::string& a, const std::string& b, const std::string& id) {
   INFO(id);
   const auto wa = infofrag::ensemble::read_member_weights(infofrag::ensemble::member_file(a, id));
@@ -316,8 +295,8 @@ TEST_CASE(
     INFO("signal " << sig);
     const std::string e = dir.path("stopped" + std::to_string(sig));
     // The signal arrives during step 27 (the test hook sends it then), between checkpoints.
-    const int status =
-        run_with_env(tiny_train(e), "INFOFRAG_TEST_SIGNAL_AT_STEP", "27:" + std::to_string(sig));
+    const int status = infofrag::test::run_cli_with_env(
+        tiny_train(e), "INFOFRAG_TEST_SIGNAL_AT_STEP", "27:" + std::to_string(sig));
     REQUIRE(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == kExitStoppedToResume);
     const std::string checkpoint = e + "/checkpoints/pack_0.h5";

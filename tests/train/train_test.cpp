@@ -255,31 +255,7 @@ TEST_CASE("the same config and seed give the same weights, bit for bit", "[train
                     Catch::Contains("different sweep") && Catch::Contains("steps = 6"));
 }
 
-namespace {
-
-/// Runs the infofrag executable with the trainer's test hook
-/// INFOFRAG_TEST_ABORT_AFTER_CHECKPOINT=n (SIGKILL right after its n-th checkpoint).
-/// Returns the wait status.
-int run_killed_after_checkpoint(const std::vector<std::string>& args, int n) {
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    setenv("INFOFRAG_TEST_ABORT_AFTER_CHECKPOINT", std::to_string(n).c_str(), 1);
-    std::vector<char*> argv = {const_cast<char*>(INFOFRAG_CLI)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    const int null = open("/dev/null", O_WRONLY);
-    dup2(null, 1);
-    dup2(null, 2);
-    execv(INFOFRAG_CLI, argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return status;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("a train process killed after a checkpoint resumes to the same weights", "[train]") {
   TempDir dir;
@@ -300,14 +276,16 @@ TEST_CASE("a train process killed after a checkpoint resumes to the same weights
     return static_cast<int64_t>(infofrag::h5::File::open(checkpoint).read_number_attr("/", "step"));
   };
   // Killed (SIGKILL: no cleanup) right after its 2nd checkpoint, at step 20 ...
-  int status = run_killed_after_checkpoint(command(dir.path("killed")), 2);
+  int status = infofrag::test::run_cli_with_env(command(dir.path("killed")),
+                                                "INFOFRAG_TEST_ABORT_AFTER_CHECKPOINT", "2");
   REQUIRE(WIFSIGNALED(status));
   REQUIRE(WTERMSIG(status) == SIGKILL);
   REQUIRE(fs::exists(checkpoint));
   CHECK(checkpoint_step() == 20);
   CHECK(list_member_files(dir.path("killed")).empty());
   // ... resumed from it and killed again after one more checkpoint, at step 30 ...
-  status = run_killed_after_checkpoint(command(dir.path("killed")), 1);
+  status = infofrag::test::run_cli_with_env(command(dir.path("killed")),
+                                            "INFOFRAG_TEST_ABORT_AFTER_CHECKPOINT", "1");
   REQUIRE(WIFSIGNALED(status));
   CHECK(checkpoint_step() == 30);
   CHECK(list_member_files(dir.path("killed")).empty());
