@@ -258,8 +258,8 @@ TEST_CASE("the minibatch total correlation approaches −½ ln det of the correl
   // The Cholesky factor of S, by hand: S = L Lᵀ.
   const double l11 = 1.0, l21 = 0.8, l22 = std::sqrt(1 - 0.64), l31 = 0.3;
   const double l32 = (0.5 - l31 * l21) / l22, l33 = std::sqrt(1 - l31 * l31 - l32 * l32);
-  const auto chol = torch::tensor({l11, 0.0, 0.0, l21, l22, 0.0, l31, l32, l33}, torch::kFloat64)
-                        .reshape({3, 3});
+  const auto chol =
+      torch::tensor({l11, 0.0, 0.0, l21, l22, 0.0, l31, l32, l33}, torch::kFloat64).reshape({3, 3});
 
   const auto estimate = [&](int64_t batch, int64_t members, bool correlated) {
     torch::manual_seed(7);
