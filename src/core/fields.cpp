@@ -9,8 +9,9 @@ std::map<std::string, std::string> parse_ini(const std::string& text, const std:
   std::istringstream stream(text);
   std::string line, section;
   for (int number = 1; std::getline(stream, line); ++number) {
-    const std::string t = trim(line);
-    if (t.empty() || t[0] == '#' || t[0] == ';') continue;
+    // As Boost's config-file parser (the CLI's) reads it: '#' starts a comment anywhere.
+    const std::string t = trim(line.substr(0, line.find('#')));
+    if (t.empty() || t[0] == ';') continue;
     const std::string where = source + ":" + std::to_string(number);
     if (t.front() == '[') {
       if (t.back() != ']' || t.size() < 3) throw ConfigError(where + ": bad section '" + t + "'");

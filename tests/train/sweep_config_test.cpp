@@ -43,6 +43,9 @@ TEST_CASE("config.ini reads back into the same sweep", "[train][config]") {
   // Runtime options are not part of the sweep.
   CHECK_THAT(infofrag::train::sweep_ini(c),
              !Catch::Contains("device") && !Catch::Contains("progress"));
+  // A '#' comment after a value is not part of it, as in the CLI's (Boost's) parser.
+  infofrag::fields::read_ini(back, "[model] # the encoder\nlatents = 7   # seven\n", "c.ini");
+  CHECK(back.model.latents == 7);
   CHECK_THROWS_WITH(infofrag::fields::read_ini(back, "[model]\nlatens = 2\n", "c.ini"),
                     Catch::Contains("c.ini: unknown key 'model.latens'"));
   CHECK_THROWS_WITH(infofrag::fields::read_ini(back, "[model]\nkind = resnet\n", "c.ini"),

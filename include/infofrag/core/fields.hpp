@@ -414,8 +414,9 @@ class TextReader : public Visitor<TextReader> {
   std::string where_;
 };
 
-/// Parses INI text ("[section]", "key = value", "#" or ";" comments) into "section.key" →
-/// value. ConfigError naming `source` and the line for anything else.
+/// Parses INI text ("[section]", "key = value", ";" comment lines, "#" comments to the end of
+/// any line, as the CLI's Boost parser) into "section.key" → value. ConfigError naming
+/// `source` and the line for anything else.
 std::map<std::string, std::string> parse_ini(const std::string& text, const std::string& source);
 
 /// Reads `text` (INI) into `config`'s fields; ConfigError naming `source` for a bad value or
