@@ -1,4 +1,5 @@
 #include "support.hpp"
+#include "support_train.hpp"
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -123,6 +124,25 @@ double mutual_info_bits(const torch::Tensor& a, const torch::Tensor& b) {
   double mi = 0;
   for (const auto& [xy, p] : joint) mi += p * std::log2(p / (pa[xy.first] * pb[xy.second]));
   return mi;
+}
+
+train::TrainConfig circle_mlp_sweep(const std::string& out) {
+  train::TrainConfig c;
+  c.data.dataset = data::DatasetKind::kCircle;
+  c.model.kind = models::ModelKind::kMlp;
+  c.model.latents = 2;
+  c.model.widths = {32, 32};
+  c.model.activation = models::Activation::kTanh;
+  c.objective.beta = {0.03};
+  c.seeds = 2;
+  c.steps = 600;
+  c.batch_size = 128;
+  c.lr = {1e-3};
+  c.curve_window = 50;
+  c.device = DeviceChoice::cpu();
+  c.progress = false;
+  c.out = out;
+  return c;
 }
 
 }  // namespace infofrag::test

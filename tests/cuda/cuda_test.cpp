@@ -18,6 +18,7 @@
 #include "infofrag/train/trainer.hpp"
 #include "infofrag/traverse/traverse.hpp"
 #include "support.hpp"
+#include "support_train.hpp"
 
 // After LibTorch: glog, which LibTorch includes, defines its own CHECK.
 #include <catch2/catch.hpp>
@@ -60,20 +61,9 @@ train::TrainConfig dsprites_sweep(const std::string& out, int64_t seeds, int64_t
 
 /// The circle with a small MLP (vectors: dense layers only).
 train::TrainConfig circle_sweep(const std::string& out) {
-  train::TrainConfig c;
-  c.data.dataset = infofrag::data::DatasetKind::kCircle;
-  c.model.kind = infofrag::models::ModelKind::kMlp;
-  c.model.latents = 2;
-  c.model.widths = {32, 32};
-  c.model.activation = infofrag::models::Activation::kTanh;
-  c.objective.beta = {0.03};
-  c.seeds = 2;
+  train::TrainConfig c = infofrag::test::circle_mlp_sweep(out);
   c.steps = 100;
   c.batch_size = 64;
-  c.lr = {1e-3};
-  c.device = infofrag::DeviceChoice::cpu();
-  c.progress = false;
-  c.out = out;
   return c;
 }
 

@@ -10,6 +10,7 @@
 #include "infofrag/io/h5.hpp"
 #include "infofrag/train/trainer.hpp"
 #include "support.hpp"
+#include "support_train.hpp"
 
 // After LibTorch: glog, which LibTorch includes, defines its own CHECK.
 #include <catch2/catch.hpp>
@@ -40,20 +41,8 @@ TEST_CASE("fingerprint_sample draws distinct rows, reproducibly", "[embed]") {
 TEST_CASE("train, embed and analyze end to end: a channel carries the angle of the circle",
           "[embed][e2e]") {
   TempDir dir;
-  infofrag::train::TrainConfig t;
-  t.data.dataset = infofrag::data::DatasetKind::kCircle;
-  t.model.kind = infofrag::models::ModelKind::kMlp;
-  t.model.latents = 2;
-  t.model.widths = {32, 32};
-  t.model.activation = infofrag::models::Activation::kTanh;
-  t.objective.beta = {0.03};
+  infofrag::train::TrainConfig t = infofrag::test::circle_mlp_sweep(dir.path("ensemble"));
   t.seeds = 3;
-  t.steps = 600;
-  t.batch_size = 128;
-  t.lr = {1e-3};
-  t.device = infofrag::DeviceChoice::cpu();
-  t.progress = false;
-  t.out = dir.path("ensemble");
   REQUIRE(infofrag::train::train_sweep(t).failed == 0);
 
   auto run =

@@ -18,6 +18,7 @@
 #include "infofrag/io/h5.hpp"
 #include "infofrag/train/trainer.hpp"
 #include "support.hpp"
+#include "support_train.hpp"
 
 // After LibTorch: glog, which LibTorch includes, defines its own CHECK.
 #include <catch2/catch.hpp>
@@ -48,25 +49,7 @@ TrainConfig dsprites_config(const std::string& out) {
   return c;
 }
 
-/// The circle with a small MLP: fast enough for hundreds of steps in a test.
-TrainConfig circle_config(const std::string& out) {
-  TrainConfig c;
-  c.data.dataset = infofrag::data::DatasetKind::kCircle;
-  c.model.kind = infofrag::models::ModelKind::kMlp;
-  c.model.latents = 2;
-  c.model.widths = {32, 32};
-  c.model.activation = infofrag::models::Activation::kTanh;
-  c.objective.beta = {0.03};
-  c.seeds = 2;
-  c.steps = 600;
-  c.batch_size = 128;
-  c.lr = {1e-3};
-  c.curve_window = 50;
-  c.device = infofrag::DeviceChoice::cpu();
-  c.progress = false;
-  c.out = out;
-  return c;
-}
+TrainConfig circle_config(const std::string& out) { return infofrag::test::circle_mlp_sweep(out); }
 
 std::map<std::string, torch::Tensor> weights_of(const std::string& dir, const std::string& id) {
   return read_member_weights(member_file(dir, id));
