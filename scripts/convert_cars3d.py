@@ -14,17 +14,15 @@ Writes /images uint8 [n, 3, 64, 64] in the study's row order (elevation slowest,
 fastest) and /labels int64 [n, 3] with attribute factor_names. A file that is not such a
 MATLAB file is a one-line error.
 """
-import argparse
 import os
 import sys
 
 import numpy as np
 
+import hdf5_dataset
+from hdf5_dataset import FormatError
+
 FACTORS = ["elevation", "azimuth", "object"]
-
-
-class FormatError(Exception):
-    pass
 
 
 def load_mesh(path):
@@ -68,29 +66,10 @@ def convert(directory, out):
         images[:, :, o] = mesh.transpose(1, 0, 4, 2, 3)  # [4, 24, 3, 64, 64]
     grid = np.stack(np.meshgrid(np.arange(4), np.arange(24), np.arange(objects), indexing="ij"),
                     -1).reshape(-1, 3)
-    import h5py
-    tmp = out + ".tmp"
-    with h5py.File(tmp, "w") as f:
-        f["images"] = images.reshape(-1, 3, 64, 64)
-        f["labels"] = grid.astype(np.int64)
-        f["labels"].attrs["factor_names"] = FACTORS
-    os.replace(tmp, out)
-    return len(grid), objects
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dir", required=True, help="folder of car_*_mesh.mat files")
-    parser.add_argument("--out", required=True, help="output HDF5 file")
-    args = parser.parse_args()
-    try:
-        n, objects = convert(args.dir, args.out)
-    except FormatError as e:
-        print(f"convert_cars3d: {e}", file=sys.stderr)
-        return 1
-    print(f"convert_cars3d: {n} images of {objects} cars -> {args.out}")
-    return 0
+    hdf5_dataset.write(out, images.reshape(-1, 3, 64, 64), grid.astype(np.int64), FACTORS)
+    return f"{len(grid)} images of {objects} cars"
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(hdf5_dataset.main("convert_cars3d", __doc__.split("\n\n")[0],
+                               "folder of car_*_mesh.mat files", convert))

@@ -15,12 +15,14 @@ then
 Writes /images uint8 [n, 1, 64, 64], /labels int64 [n, 5] with attribute factor_names.
 A file that is not a SmallNORB binary matrix, or of other sizes, is a one-line error.
 """
-import argparse
 import gzip
 import os
 import sys
 
 import numpy as np
+
+import hdf5_dataset
+from hdf5_dataset import FormatError
 
 FACTORS = ["category", "instance", "elevation", "azimuth", "lighting"]
 TEMPLATE = "smallnorb-{}-{}.mat"
@@ -28,10 +30,6 @@ CHUNKS = ["5x46789x9x18x6x2x96x96-training", "5x01235x9x18x6x2x96x96-testing"]
 # The binary matrix format's magic numbers (cs.nyu.edu/~ylclab/data/norb-v1.0-small/).
 MAGIC = {0x1E3D4C55: np.uint8, 0x1E3D4C54: np.int32, 0x1E3D4C51: np.float32,
          0x1E3D4C53: np.float64}
-
-
-class FormatError(Exception):
-    pass
 
 
 def find(directory, chunk, kind):
@@ -94,29 +92,10 @@ def convert(directory, out):
         features = np.column_stack([cat, info]).astype(np.int64)
         features[:, 3] //= 2  # azimuth 0, 2, ..., 34 -> 0..17
         labels.append(features)
-    import h5py
-    tmp = out + ".tmp"
-    with h5py.File(tmp, "w") as f:
-        f["images"] = np.concatenate(images)[:, None]
-        f["labels"] = np.concatenate(labels)
-        f["labels"].attrs["factor_names"] = FACTORS
-    os.replace(tmp, out)
-    return sum(len(i) for i in images)
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dir", required=True, help="folder with the six SmallNORB files")
-    parser.add_argument("--out", required=True, help="output HDF5 file")
-    args = parser.parse_args()
-    try:
-        n = convert(args.dir, args.out)
-    except FormatError as e:
-        print(f"convert_smallnorb: {e}", file=sys.stderr)
-        return 1
-    print(f"convert_smallnorb: {n} images -> {args.out}")
-    return 0
+    hdf5_dataset.write(out, np.concatenate(images)[:, None], np.concatenate(labels), FACTORS)
+    return f"{sum(len(i) for i in images)} images"
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(hdf5_dataset.main("convert_smallnorb", __doc__.split("\n\n")[0],
+                               "folder with the six SmallNORB files", convert))
