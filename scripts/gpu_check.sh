@@ -2,7 +2,7 @@
 # The GPU check, in one call on the GPU machine (one H200, 16 cores, CUDA 13, PyTorch with a
 # CUDA LibTorch; no HDF5, Boost or Catch2, no network). From the repository root:
 #
-#   here, once:   scripts/pack_gpu_deps.sh            # .gpu-deps/ (Debian packages, ~24 MB)
+#   here, once:   scripts/pack_gpu_deps.sh            # .gpu-deps/ (Debian packages, ~33 MB)
 #   there:        bash scripts/gpu_check.sh            # carry .gpu-deps; results under $OUT
 #   here, no GPU: bash scripts/gpu_check.sh --local    # the same steps against the CUDA
 #                 LibTorch of scripts/test_cuda_build.sh; CUDA tests report skipped, and the
@@ -181,7 +181,8 @@ if [ "$local_mode" != 1 ]; then
   fi
   # (Debian's zlib1g is unpacked only for the libz.so link; the machine's libz.so.1 runs.)
   export LD_LIBRARY_PATH=$libdir:$libdir/hdf5/serial:${LD_LIBRARY_PATH:-}
-  # Libraries that libhdf5 loads and this machine lacks come from .gpu-deps/fallback, only
+  # Libraries that libhdf5, liblinear or libxgboost load and this machine lacks (libgomp,
+  # a BLAS, ...) come from .gpu-deps/fallback, only
   # those (linked one by one into /tmp/deps/missing), so the machine's own are used otherwise.
   fallback=/tmp/deps-fallback
   if ls "$root"/.gpu-deps/fallback/*.deb >/dev/null 2>&1 && [ ! -d "$fallback/usr" ]; then
@@ -191,7 +192,8 @@ if [ "$local_mode" != 1 ]; then
   mkdir -p "$deps/missing"
   export LD_LIBRARY_PATH=$LD_LIBRARY_PATH:$deps/missing
   for round in 1 2 3 4 5 6; do
-    missing=$(ldd "$libdir/hdf5/serial/libhdf5.so" "$libdir/libboost_program_options.so" 2>/dev/null |
+    missing=$(ldd "$libdir/hdf5/serial/libhdf5.so" "$libdir/libboost_program_options.so" \
+                  "$libdir/liblinear.so" "$libdir/libxgboost.so" 2>/dev/null |
               awk '/not found/ { print $1 }' | sort -u)
     [ -n "$missing" ] || break
     added=0
