@@ -1,6 +1,8 @@
 #include "support.hpp"
 #include "support_train.hpp"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +14,8 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
+
+#include "infofrag/io/h5.hpp"
 
 namespace infofrag::test {
 
@@ -143,6 +147,29 @@ train::TrainConfig circle_mlp_sweep(const std::string& out) {
   c.progress = false;
   c.out = out;
   return c;
+}
+
+void write_shapes3d_grid(const std::string& path, const std::vector<int64_t>& sizes, int64_t drop,
+                         bool repeat) {
+  int64_t n = 1;
+  for (int64_t s : sizes) n *= s;
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(5);
+  const torch::Tensor order = torch::randperm(n, generator, torch::kInt64).slice(0, 0, n - drop);
+  std::vector<torch::Tensor> columns(6);
+  torch::Tensor rest = order.clone();
+  for (int64_t j = 5; j >= 0; --j) {
+    const torch::Tensor c = (rest % sizes[static_cast<size_t>(j)]).to(torch::kFloat64);
+    rest = rest.div(sizes[static_cast<size_t>(j)], "floor");
+    // Values as the public file holds them (here increasing with the class, as there).
+    columns[static_cast<size_t>(j)] = j == 3 ? 0.75 + c * 0.1 : j == 5 ? -30 + c * 4.0 : c / 10;
+  }
+  torch::Tensor labels = torch::stack(columns, 1).contiguous();
+  if (repeat) labels[labels.size(0) - 1] = labels[0];
+  torch::Tensor images = torch::zeros({order.size(0), 64, 64, 3}, torch::kUInt8);
+  images.select(3, 0).select(2, 0).select(1, 0).copy_(order % 256);
+  auto file = infofrag::h5::File::create(path);
+  file.write("/images", images);
+  file.write("/labels", labels);
 }
 
 }  // namespace infofrag::test

@@ -38,6 +38,14 @@ CliRun run_cli(const std::vector<std::string>& args);
 int run_cli_with_env(const std::vector<std::string>& args, const std::string& name,
                      const std::string& value);
 
+/// A full factor grid in 3dshapes.h5's layout (uint8 /images [n, 64, 64, 3], float64 /labels
+/// [n, 6] holding factor values that increase with the class), `sizes` values per factor,
+/// rows in a random order; `drop` rows short of a grid, or with the first row's labels
+/// repeated over the last when `repeat`. Each image holds its combination number (mod 256)
+/// in its first byte, the rest 0.
+void write_shapes3d_grid(const std::string& path, const std::vector<int64_t>& sizes,
+                         int64_t drop = 0, bool repeat = false);
+
 std::string read_text(const std::string& path);
 void write_text(const std::string& path, const std::string& text);
 

@@ -8,6 +8,7 @@
 #include "infofrag/core/error.hpp"
 #include "infofrag/core/text.hpp"
 #include "infofrag/data/dataset.hpp"
+#include "infofrag/data/factor_grid.hpp"
 #include "infofrag/ensemble/ensemble.hpp"
 #include "infofrag/io/atomic_file.hpp"
 #include "infofrag/version.hpp"
@@ -94,11 +95,13 @@ struct InterventionMembers {
   std::vector<ensemble::MemberRecord> records;
   std::vector<std::string> paths;
   std::unique_ptr<data::Dataset> dataset;
+  data::FactorGrid grid;
 };
 
-/// Opens the member files of `ids` in config.ensemble and their dataset, before any work:
-/// InputError naming the folder or file for a member without a file, not finished, or trained
-/// on a dataset that cannot hold chosen factors fixed (every one but dsprites).
+/// Opens the member files of `ids` in config.ensemble, their dataset and its factor grid,
+/// before any work: InputError naming the folder or file for a member without a file, not
+/// finished, or trained on a dataset that cannot hold chosen factors fixed (one item per
+/// combination of its factors' classes: dsprites and its variants, shapes3d).
 InterventionMembers open_intervention(const MetricsConfig& config,
                                       const std::vector<std::string>& ids) {
   ensemble::check_ensemble_folder(config.ensemble);
@@ -115,20 +118,32 @@ InterventionMembers open_intervention(const MetricsConfig& config,
                        "'; the BetaVAE and FactorVAE "
                        "scores need finished members");
     }
-    if (record.data.dataset != data::DatasetKind::kDsprites) {
-      throw InputError(path + ": trained on dataset '" + fields::format(record.data.dataset) +
-                       "', which cannot draw observations with chosen factors fixed; the "
-                       "BetaVAE and FactorVAE scores need dsprites (leave out --ensemble)");
+    if (!out.records.empty() && !(record.data == out.records.front().data)) {
+      throw InputError(path + ": trained on other data than " + out.paths.front() +
+                       "; the BetaVAE and FactorVAE scores draw from one dataset");
     }
     out.records.push_back(std::move(record));
     out.paths.push_back(path);
   }
-  if (!out.records.empty()) out.dataset = data::open_dataset(out.records.front().data);
+  if (out.records.empty()) return out;
+  out.dataset = data::open_dataset(out.records.front().data);
+  std::string why;
+  std::optional<data::FactorGrid> grid = data::find_factor_grid(*out.dataset, why);
+  if (!grid) {
+    throw InputError(
+        out.paths.front() +
+        ": trained on a dataset that cannot draw observations "
+        "with chosen factors fixed: " +
+        why +
+        ". The BetaVAE and FactorVAE scores need one item per combination of the "
+        "factors' classes (dsprites and its variants, shapes3d); leave out --ensemble");
+  }
+  out.grid = std::move(*grid);
   return out;
 }
 
-/// BetaVAE and FactorVAE scores of each member, observations rendered from chosen dSprites
-/// factors and encoded by the member (posterior means).
+/// BetaVAE and FactorVAE scores of each member: observations with chosen factors fixed,
+/// looked up in the dataset's factor grid and encoded by the member (posterior means).
 void intervention_metrics(Metrics& m, const InterventionMembers& members,
                           const MetricsConfig& config) {
   const int64_t k = static_cast<int64_t>(members.records.size());
@@ -137,21 +152,18 @@ void intervention_metrics(Metrics& m, const InterventionMembers& members,
   m.factor_vae_train = torch::empty({k}, torch::kFloat64);
   m.factor_vae_eval = torch::empty({k}, torch::kFloat64);
   m.factor_vae_active = torch::empty({k}, torch::kInt64);
+  m.intervention_factors = members.grid.names;
   torch::NoGradGuard no_grad;
   for (int64_t i = 0; i < k; ++i) {
     auto model = ensemble::load_members({members.records[i]}, {members.paths[i]}, torch::kCPU);
     model->eval();
     const data::Dataset& dataset = *members.dataset;
-    metrics::FactorGenerator generator{
-        {data::kDspritesShapes, data::kDspritesScales, data::kDspritesOrientations,
-         data::kDspritesPositions, data::kDspritesPositions},
-        [&](const torch::Tensor& factors) {
-          const auto f = factors.accessor<int64_t, 2>();
-          std::vector<int64_t> rows;
-          for (int64_t r = 0; r < factors.size(0); ++r) {
-            rows.push_back(data::dsprites_index({f[r][0], f[r][1], f[r][2], f[r][3], f[r][4]}));
-          }
-          return model->encode(dataset.items(rows).unsqueeze(0)).mu[0].to(torch::kFloat64);
+    const data::FactorGrid& grid = members.grid;
+    const metrics::FactorGenerator generator{
+        grid.classes, [&](const torch::Tensor& factors) {
+          return model->encode(dataset.items(grid.rows_of(factors)).unsqueeze(0))
+              .mu[0]
+              .to(torch::kFloat64);
         }};
     auto start = Clock::now();
     const metrics::InterventionScore beta = metrics::beta_vae_score(generator, config.intervention);
@@ -407,6 +419,7 @@ void write_metrics(const std::string& path, const Metrics& m, const MetricsConfi
       file.write("/disentanglement/factor_vae_eval", m.factor_vae_eval);
       file.write("/disentanglement/factor_vae_active", m.factor_vae_active);
       const metrics::InterventionOptions& o = config.intervention;
+      file.write_strings("/disentanglement/intervention_factors", m.intervention_factors);
       file.set_attr("/disentanglement", "intervention_ensemble", config.ensemble);
       file.set_attr("/disentanglement", "intervention_batch_size", o.batch_size);
       file.set_attr("/disentanglement", "intervention_train", o.train_points);

@@ -8,6 +8,7 @@
 #include "infofrag/core/device.hpp"
 #include "infofrag/core/error.hpp"
 #include "infofrag/core/tensor_options.hpp"
+#include "infofrag/data/factor_grid.hpp"
 #include "infofrag/io/atomic_file.hpp"
 #include "infofrag/io/h5.hpp"
 #include "infofrag/train/trainer.hpp"
@@ -157,8 +158,18 @@ RunSummary run_pipeline(RunConfig config, const StageListener& on_stage) {
   } else if (fs::exists(c.metrics.out)) {
     stage("metrics", "done already (delete metrics.h5 to redo)");
   } else {
-    stage("metrics", "-> " + c.metrics.out);
-    summary.metrics = run_metrics(c.metrics);
+    MetricsConfig metrics = c.metrics;
+    std::string why;
+    if (c.metrics_intervention && data::find_factor_grid(*data::open_dataset(c.train.data), why)) {
+      metrics.ensemble = c.train.out;
+      stage("metrics", "-> " + c.metrics.out + " (with the BetaVAE and FactorVAE scores)");
+    } else {
+      stage("metrics",
+            "-> " + c.metrics.out +
+                (c.metrics_intervention ? " (no BetaVAE and FactorVAE scores: " + why + ")"
+                                        : std::string()));
+    }
+    summary.metrics = run_metrics(metrics);
   }
   if (!c.fuse_enabled) {
     // not asked for

@@ -144,3 +144,40 @@ TEST_CASE(
   const auto files = dir.files();
   CHECK(std::find(files.begin(), files.end(), "c.h5") == files.end());
 }
+
+TEST_CASE("metrics --ensemble: Shapes3D members draw from the file's factor grid",
+          "[metrics][intervention][e2e]") {
+  TempDir dir;
+  infofrag::test::write_shapes3d_grid(dir.path("3dshapes.h5"), {2, 2, 2, 2, 2, 4});  // 128 rows
+  const std::string configs = std::string(INFOFRAG_SOURCE_DIR) + "/configs/tests/";
+  REQUIRE(run_cli({"train", "--config", configs + "tiny_dsprites.ini", "--data.dataset", "shapes3d",
+                   "--data.path", dir.path("3dshapes.h5"), "--train.seeds", "1", "--out",
+                   dir.path("s")})
+              .code == 0);
+  REQUIRE(run_cli({"embed", "--ensemble", dir.path("s"), "--out", dir.path("s.h5"),
+                   "--fingerprint-size", "120", "--progress", "false"})
+              .code == 0);
+  const auto run =
+      run_cli({"metrics", "--embeddings", dir.path("s.h5"), "--out", dir.path("m.h5"), "--ensemble",
+               dir.path("s"), "--intervention-batch-size", "8", "--intervention-train", "30",
+               "--intervention-eval", "20", "--intervention-variance-points", "100"});
+  INFO(run.err);
+  REQUIRE(run.code == 0);
+  const File file = File::open(dir.path("m.h5"));
+  CHECK(file.read_strings("/disentanglement/intervention_factors") ==
+        std::vector<std::string>{"floor_hue", "wall_hue", "object_hue", "scale", "shape",
+                                 "orientation"});
+  const torch::Tensor beta = file.read("/disentanglement/beta_vae_eval", torch::kFloat64);
+  CHECK(beta.sizes() == torch::IntArrayRef({2}));
+  CHECK(((beta >= 0) & (beta <= 1)).all().item<bool>());
+
+  // The same file short of a grid: the member is refused, naming its file and the reason.
+  infofrag::test::write_shapes3d_grid(dir.path("3dshapes.h5"), {2, 2, 2, 2, 2, 4}, /*drop=*/1);
+  const auto refused = run_cli({"metrics", "--embeddings", dir.path("s.h5"), "--out",
+                                dir.path("r.h5"), "--ensemble", dir.path("s")});
+  CHECK(refused.code == 1);
+  CHECK_THAT(refused.err, Catch::Contains(dir.path("s") + "/members/") &&
+                              Catch::Contains("127 items, not one per combination"));
+  const auto files = dir.files();
+  CHECK(std::find(files.begin(), files.end(), "r.h5") == files.end());
+}

@@ -86,6 +86,11 @@ TEST_CASE("run: mc, metrics and fuse join the pipeline, write into the run folde
   CHECK(metrics.read("/spaces/shape_distance", torch::kFloat64).sizes() ==
         torch::IntArrayRef({3, 3}));
   CHECK(metrics.read("/disentanglement/mig", torch::kFloat64).sizes() == torch::IntArrayRef({3}));
+  // Circle data cannot fix factors: the metrics stage says so and runs without those scores
+  // (tests/python/test_beta_sweep.py runs them on a dataset that can).
+  CHECK_THAT(run.err, Catch::Contains("(no BetaVAE and FactorVAE scores: dataset 'circle' has 1 "
+                                      "factor with two or more classes"));
+  CHECK_FALSE(metrics.has("/disentanglement/beta_vae_eval"));
   const auto fused = infofrag::h5::File::open(dir.path("run/fused.h5"));
   CHECK(fused.read("/members/fused/mu", torch::kFloat64).sizes() == torch::IntArrayRef({120, 1}));
   // The options each stage ran with are recorded in its output.

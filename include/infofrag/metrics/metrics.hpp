@@ -32,7 +32,9 @@ struct MetricsConfig {
   int64_t shape_iterations = 1000;   ///< shape metric's alternating steps at most
   double shape_tolerance = 1e-8;     ///< shape metric's relative stopping tolerance
   int64_t tile_rows = 16;            ///< kernel rows per tile of the kernel-CKA pass
-  std::string ensemble;  ///< ensemble folder: adds the BetaVAE and FactorVAE scores (dsprites)
+  /// ensemble folder: adds the BetaVAE and FactorVAE scores (a dataset with one item per
+  /// combination of its factors' classes: dsprites and its variants, shapes3d)
+  std::string ensemble;
   metrics::InterventionOptions intervention;  ///< their protocol (the study's defaults)
 
   /// The stage's options (also `infofrag run`'s [metrics] section).
@@ -89,7 +91,8 @@ struct MetricsConfig {
     v(out, "out", "output metrics file", required());
     v(ensemble, "ensemble",
       "ensemble folder of the embedded members: adds the BetaVAE and FactorVAE scores, which "
-      "draw observations with chosen factors fixed (dsprites)");
+      "draw observations with chosen factors fixed (datasets with one item per combination of "
+      "their factors' classes: dsprites and its variants, shapes3d)");
   }
 };
 
@@ -133,6 +136,7 @@ struct Metrics {
   torch::Tensor beta_vae_train, beta_vae_eval;      ///< [K] (config.ensemble)
   torch::Tensor factor_vae_train, factor_vae_eval;  ///< [K]
   torch::Tensor factor_vae_active;                  ///< int64 [K]
+  std::vector<std::string> intervention_factors;    ///< the factors they fix, in grid order
   metrics::UdrScore udr;                            ///< [K, K], [K], [K]
   MetricsSeconds seconds;
 };

@@ -58,9 +58,12 @@ struct RunConfig {
   MonteCarloConfig mc;           ///< [mc]
   bool metrics_enabled = false;  ///< [metrics] enabled: CKA, shape metric, MIG, ..., after analyze
   MetricsConfig metrics;         ///< [metrics]
-  bool fuse_enabled = false;     ///< [fuse] enabled: one fused representation, after analyze
-  FuseConfig fuse;               ///< [fuse]
-  FiguresConfig figures;         ///< [figures]
+  /// [metrics] intervention: also the BetaVAE and FactorVAE scores, when the dataset holds one
+  /// item per combination of its factors' classes (dsprites and its variants, shapes3d)
+  bool metrics_intervention = true;
+  bool fuse_enabled = false;  ///< [fuse] enabled: one fused representation, after analyze
+  FuseConfig fuse;            ///< [fuse]
+  FiguresConfig figures;      ///< [figures]
 
   template <class V>
   void fields(V& v) {
@@ -75,6 +78,10 @@ struct RunConfig {
     });
     v.group("metrics", [&](auto& g) {
       g(metrics_enabled, "enabled", "run metrics into metrics.h5 (true/false)");
+      g(metrics_intervention, "intervention",
+        "also the BetaVAE and FactorVAE scores, which encode new observations with chosen "
+        "factors fixed, when the dataset can fix them (dsprites and its variants, shapes3d; "
+        "true/false)");
       metrics.fields(g);
     });
     v.group("fuse", [&](auto& g) {
