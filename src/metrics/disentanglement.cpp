@@ -198,9 +198,42 @@ double relative_strength(const torch::Tensor& r) {
   return 0.5 * (side(r, 0) + side(r, 1));
 }
 
-UdrScore udr_spearman(const std::vector<torch::Tensor>& mus,
-                      const std::vector<torch::Tensor>& logvars, double kl_threshold) {
-  TORCH_CHECK(mus.size() == logvars.size(), "udr_spearman: one logvar per mu");
+torch::Tensor lasso_abs_coefficients(const torch::Tensor& x, const torch::Tensor& y, double alpha,
+                                     double tolerance, int64_t max_sweeps) {
+  TORCH_CHECK(x.dim() == 2 && y.dim() == 2 && x.size(0) == y.size(0) && x.size(0) > 0,
+              "lasso_abs_coefficients: x [N, p] and y [N, q]");
+  const int64_t n = x.size(0), p = x.size(1), q = y.size(1);
+  const torch::Tensor xc = x.to(torch::kFloat64) - x.to(torch::kFloat64).mean(0, true);
+  const torch::Tensor yc = y.to(torch::kFloat64) - y.to(torch::kFloat64).mean(0, true);
+  const torch::Tensor gram = (xc.t().mm(xc) / static_cast<double>(n)).contiguous();   // [p, p]
+  const torch::Tensor cross = (xc.t().mm(yc) / static_cast<double>(n)).contiguous();  // [p, q]
+  torch::Tensor w = torch::zeros({p, q}, torch::kFloat64);
+  const auto g = gram.accessor<double, 2>();
+  const auto c = cross.accessor<double, 2>();
+  auto a = w.accessor<double, 2>();
+  for (int64_t t = 0; t < q; ++t) {
+    for (int64_t sweep = 0; sweep < max_sweeps; ++sweep) {
+      double moved = 0;
+      for (int64_t k = 0; k < p; ++k) {
+        if (g[k][k] <= 0) continue;  // a constant column keeps its 0
+        // ρ = (1/N) x_kᵀ (y − Σ_{l≠k} x_l w_l)
+        double rho = c[k][t];
+        for (int64_t l = 0; l < p; ++l) {
+          if (l != k) rho -= g[k][l] * a[l][t];
+        }
+        const double next = std::copysign(std::max(std::abs(rho) - alpha, 0.0), rho) / g[k][k];
+        moved = std::max(moved, std::abs(next - a[k][t]));
+        a[k][t] = next;
+      }
+      if (moved <= tolerance) break;
+    }
+  }
+  return w.abs();
+}
+
+UdrScore udr(const std::vector<torch::Tensor>& mus, const std::vector<torch::Tensor>& logvars,
+             UdrCorrelation correlation, double kl_threshold, double lasso_alpha) {
+  TORCH_CHECK(mus.size() == logvars.size(), "udr: one logvar per mu");
   const int64_t k = static_cast<int64_t>(mus.size());
   std::vector<torch::Tensor> active(mus.size());
   UdrScore out;
@@ -210,15 +243,35 @@ UdrScore udr_spearman(const std::vector<torch::Tensor>& mus,
     const torch::Tensor kl = (0.5 * (mu.square() + lv.exp() - lv - 1)).mean(0);  // [d], nats
     const torch::Tensor keep = (kl > kl_threshold).nonzero().reshape({-1});
     active[i] = mu.index_select(1, keep);
+    if (correlation == UdrCorrelation::kLasso) {
+      // scikit-learn's StandardScaler: population sd, a constant column divided by 1.
+      const torch::Tensor centred = active[i] - active[i].mean(0, true);
+      const torch::Tensor sd = centred.square().mean(0, true).sqrt();
+      active[i] = centred / torch::where(sd > 0, sd, torch::ones_like(sd));
+    }
     out.active[i] = keep.numel();
   }
   out.pairwise = torch::zeros({k, k}, torch::kFloat64);
   for (int64_t i = 0; i < k; ++i) {
-    for (int64_t j = i + 1; j < k; ++j) {
-      // |Spearman| of (j, i) is the transpose of (i, j); relative strength is symmetric.
-      const double s = relative_strength(spearman_abs_correlation(active[i], active[j]));
-      out.pairwise[i][j] = s;
-      out.pairwise[j][i] = s;
+    for (int64_t j = 0; j < k; ++j) {
+      if (i == j) continue;
+      switch (correlation) {
+        case UdrCorrelation::kSpearman:
+          // |Spearman| of (j, i) is the transpose of (i, j); relative strength is symmetric.
+          if (j > i) {
+            const double s = relative_strength(spearman_abs_correlation(active[i], active[j]));
+            out.pairwise[i][j] = s;
+            out.pairwise[j][i] = s;
+          }
+          break;
+        case UdrCorrelation::kLasso:
+          // Empty when either member has no active latent: relative_strength gives NaN.
+          out.pairwise[i][j] =
+              active[i].size(1) == 0 || active[j].size(1) == 0
+                  ? kNaN
+                  : relative_strength(lasso_abs_coefficients(active[i], active[j], lasso_alpha));
+          break;
+      }
     }
   }
   out.score = torch::empty({k}, torch::kFloat64);
@@ -230,6 +283,11 @@ UdrScore udr_spearman(const std::vector<torch::Tensor>& mus,
     out.score[i] = median(others);
   }
   return out;
+}
+
+UdrScore udr_spearman(const std::vector<torch::Tensor>& mus,
+                      const std::vector<torch::Tensor>& logvars, double kl_threshold) {
+  return udr(mus, logvars, UdrCorrelation::kSpearman, kl_threshold);
 }
 
 }  // namespace infofrag::metrics

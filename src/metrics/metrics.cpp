@@ -340,7 +340,8 @@ Metrics compute_metrics(const Embeddings& all, const MetricsConfig& config) {
   out.seconds.shape = seconds_since(start);
 
   start = Clock::now();
-  out.udr = metrics::udr_spearman(mus, logvars, config.udr_kl_threshold);
+  out.udr = metrics::udr(mus, logvars, config.udr_correlation, config.udr_kl_threshold,
+                         config.udr_lasso_alpha);
   out.seconds.udr = seconds_since(start);
 
   if (config.disentanglement) {
@@ -381,7 +382,10 @@ void write_metrics(const std::string& path, const Metrics& m, const MetricsConfi
     file.write("/udr/pairwise", m.udr.pairwise);
     file.write("/udr/score", m.udr.score);
     file.write("/udr/active", m.udr.active);
-    file.set_attr("/udr", "correlation", std::string("spearman"));
+    file.set_attr("/udr", "correlation", fields::format(config.udr_correlation));
+    if (config.udr_correlation == metrics::UdrCorrelation::kLasso) {
+      file.set_attr("/udr", "lasso_alpha", config.udr_lasso_alpha);
+    }
     file.set_attr("/udr", "kl_threshold_nats", config.udr_kl_threshold);
     if (m.mig.defined()) {
       file.write_strings("/disentanglement/factor_names", m.factor_names);

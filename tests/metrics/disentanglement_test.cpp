@@ -115,3 +115,43 @@ TEST_CASE("UDR: permuted copies score 1, independent members score low", "[metri
   CHECK_THAT(relative_strength(torch::eye(3, torch::kFloat64)), WithinAbs(1.0, 1e-12));
   CHECK_THAT(relative_strength(torch::ones({3, 3}, torch::kFloat64)), WithinAbs(1.0 / 3, 1e-12));
 }
+
+TEST_CASE("Lasso coefficients: soft thresholds on an orthonormal design", "[metrics][udr]") {
+  // Columns with mean 0, population variance 1 and orthogonal: the lasso's solution is
+  // S(x_kᵀy/N, α) per coefficient; the intercept (here 5) is not penalized.
+  const torch::Tensor x = torch::tensor(
+      {{1.0, 1.0, 1.0}, {1.0, -1.0, -1.0}, {-1.0, 1.0, -1.0}, {-1.0, -1.0, 1.0}}, torch::kFloat64);
+  const torch::Tensor y =
+      (0.8 * x.select(1, 0) - 0.3 * x.select(1, 1) + 0.05 * x.select(1, 2) + 5).unsqueeze(1);
+  const torch::Tensor w = lasso_abs_coefficients(x.slice(1, 0, 2), y, /*alpha=*/0.1);
+  REQUIRE(w.sizes() == torch::IntArrayRef({2, 1}));
+  CHECK_THAT(w[0][0].item<double>(), WithinAbs(0.7, 1e-12));
+  CHECK_THAT(w[1][0].item<double>(), WithinAbs(0.2, 1e-12));
+  CHECK(lasso_abs_coefficients(x.slice(1, 0, 2), y, /*alpha=*/0.9).abs().sum().item<double>() ==
+        0.0);
+  // A constant column keeps a zero coefficient.
+  const torch::Tensor with_constant = torch::cat({x, torch::ones({4, 1}, torch::kFloat64)}, 1);
+  CHECK(lasso_abs_coefficients(with_constant, y, 0.1)[3][0].item<double>() == 0.0);
+}
+
+TEST_CASE("UDR, lasso form: a permuted, scaled copy scores 1 - alpha, an independent member 0",
+          "[metrics][udr]") {
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(13);
+  const int64_t n = 1000;
+  const torch::Tensor mu = 2 * torch::randn({n, 4}, gen, torch::kFloat64);
+  const torch::Tensor lv = torch::full({n, 4}, -2.0, torch::kFloat64);
+  // Linear (the lasso is not rank-based): permuted, sign-flipped, rescaled.
+  const torch::Tensor copy = torch::stack(
+      {3 * mu.select(1, 2), -mu.select(1, 0), 0.5 * mu.select(1, 3), mu.select(1, 1)}, 1);
+  const torch::Tensor other = 2 * torch::randn({n, 4}, gen, torch::kFloat64);
+  const UdrScore u = udr({mu, copy, other}, {lv, lv, lv}, UdrCorrelation::kLasso);
+  // Standardized, each of the copy's latents is one of mu's: coefficient 1 − α on it, and the
+  // others' sample correlations (~ 1/sqrt(N)) fall below α: (1 − α) times a permutation
+  // matrix, whose relative strength is max²/sum = 1 − α (disentanglement_lib's value too).
+  CHECK_THAT(u.pairwise[0][1].item<double>(), WithinAbs(0.9, 1e-12));
+  CHECK_THAT(u.pairwise[1][0].item<double>(), WithinAbs(0.9, 1e-12));
+  // Independent: every coefficient thresholded to 0, each ratio 0/0 counted as 0.
+  CHECK(u.pairwise[0][2].item<double>() == 0.0);
+  CHECK(u.pairwise[2][0].item<double>() == 0.0);
+  CHECK_THAT(u.score[0].item<double>(), WithinAbs(0.45, 1e-12));  // median of 0.9 and 0
+}

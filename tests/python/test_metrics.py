@@ -22,7 +22,7 @@ import scipy.optimize
 import scipy.spatial.transform
 import scipy.stats
 from sklearn.ensemble import GradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import Lasso, LogisticRegression
 from sklearn.svm import LinearSVC
 from sklearn.metrics import mutual_info_score, roc_auc_score
 
@@ -209,6 +209,27 @@ def udr(members, threshold=0.01):
     return pairwise, np.array(scores)
 
 
+def udr_lasso(members, threshold=0.01, alpha=0.1):
+    """disentanglement_lib's compute_udr_sklearn with correlation_matrix="lasso", line by line:
+    StandardScaler, inactive latents multiplied by 0, Lasso(alpha=0.1) from member i's latents to
+    member j's, |coef_| transposed, rows and columns of inactive latents filtered. The solver's
+    tolerance is tightened (tol 1e-4 by default) so that both minimizers are exact to 1e-6."""
+    reps, masks = [], []
+    for mu, lv in members:
+        kl = np.mean(0.5 * (mu ** 2 + np.exp(lv) - lv - 1), axis=0)
+        sd = mu.std(0)
+        reps.append((mu - mu.mean(0)) / np.where(sd > 0, sd, 1) * (kl > threshold))
+        masks.append(kl > threshold)
+    k = len(members)
+    pairwise = np.zeros((k, k))
+    for i, j in itertools.permutations(range(k), 2):
+        model = Lasso(alpha=alpha, tol=1e-12, max_iter=1000000).fit(reps[i], reps[j])
+        r = np.abs(np.atleast_2d(model.coef_)).T[masks[i]][:, masks[j]]
+        pairwise[i, j] = relative_strength(r)
+    scores = [np.median(np.delete(pairwise[:, i], i)) for i in range(k)]
+    return pairwise, np.array(scores)
+
+
 # ---- the file ----
 
 def write_embeddings(path, seed=0):
@@ -353,6 +374,22 @@ class AgainstIndependent(unittest.TestCase):
         np.testing.assert_allclose(self.f["udr/pairwise"][()], pairwise, atol=1e-6)
         np.testing.assert_allclose(self.f["udr/score"][()], scores, atol=1e-6)
         self.assertGreater(np.ptp(scores), 0.01)
+
+    def test_udr_lasso(self):
+        out = os.path.join(self.tmp.name, "lasso.h5")
+        r = subprocess.run([INFOFRAG, "metrics", "--embeddings", os.path.join(self.tmp.name, "e.h5"),
+                            "--out", out, "--udr-correlation", "lasso", "--disentanglement",
+                            "false", "--channels", "false"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        pairwise, scores = udr_lasso(self.members)
+        with h5py.File(out, "r") as f:
+            self.assertEqual(f["udr"].attrs["correlation"], "lasso")
+            print(f"UDR lasso: largest difference from scikit-learn "
+                  f"{np.abs(f['udr/pairwise'][()] - pairwise).max():.2e}", file=sys.stderr)
+            np.testing.assert_allclose(f["udr/pairwise"][()], pairwise, atol=1e-6)
+            np.testing.assert_allclose(f["udr/score"][()], scores, atol=1e-6)
+        self.assertGreater(np.ptp(pairwise), 0.1)
+        self.assertFalse(np.allclose(pairwise, pairwise.T))  # ordered pairs: not symmetric
 
 
 class MemberMetricsFigure(unittest.TestCase):

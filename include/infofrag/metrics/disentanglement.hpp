@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "infofrag/core/fields.hpp"
+
 // The label-based disentanglement scores of the disentanglement_lib study (Locatello et al.
 // 2019), on a member's posterior means, with the study's protocol as defaults, and UDR
 // (Duan et al. 2020), which compares members pairwise without labels. Every score here is
@@ -71,16 +73,40 @@ torch::Tensor spearman_abs_correlation(const torch::Tensor& a, const torch::Tens
 /// a ratio that is NaN (a NaN entry, or a zero sum) counting as 0. NaN when R is empty.
 double relative_strength(const torch::Tensor& correlation);
 
-/// Unsupervised disentanglement ranking (Duan et al. 2020), the Spearman form of
-/// disentanglement_lib's `compute_udr_sklearn`: for each ordered pair of members (a, b), the
-/// relative strength of |Spearman| between a's and b's active latents (mean KL to the prior
-/// N(0, 1) over the points, ½(μ² + σ² − ln σ² − 1), above `kl_threshold` nats); a member's
-/// score is the median over the other members. mus, logvars: one [N, d_k] pair per member.
+/// Lasso regression coefficients, absolute: float64 [p, q], column t the w minimizing
+/// (1/2N)‖y_t − ȳ_t − (x − x̄)w‖² + α‖w‖₁ for x [N, p] and column t of y [N, q] (scikit-learn's
+/// `Lasso(alpha)` with its intercept), by cyclic coordinate descent on the Gram matrix until
+/// no coefficient moves by more than `tolerance` in a sweep (at most `max_sweeps`).
+torch::Tensor lasso_abs_coefficients(const torch::Tensor& x, const torch::Tensor& y, double alpha,
+                                     double tolerance = 1e-13, int64_t max_sweeps = 1000000);
+
+/// UDR's correlation between two members' latents: a runtime choice, a switch.
+enum class UdrCorrelation {
+  kSpearman,  ///< |Spearman| between every pair of active latents
+  kLasso,     ///< |lasso coefficients| regressing b's standardized latents on a's (Duan et al.)
+};
+inline const std::vector<Choice<UdrCorrelation>>& field_choices(UdrCorrelation) {
+  static const std::vector<Choice<UdrCorrelation>> table = {{UdrCorrelation::kSpearman, "spearman"},
+                                                            {UdrCorrelation::kLasso, "lasso"}};
+  return table;
+}
+
+/// Unsupervised disentanglement ranking (Duan et al. 2020) as disentanglement_lib's
+/// `compute_udr_sklearn` computes it: for each ordered pair of members (a, b), the relative
+/// strength of the correlation matrix [d_a, d_b] between a's and b's active latents (mean KL to
+/// the prior N(0, 1) over the points, ½(μ² + σ² − ln σ² − 1), above `kl_threshold` nats):
+/// |Spearman|, or for kLasso the |coefficients| of a lasso (α = `lasso_alpha`, the study's 0.1)
+/// from a's latents to b's, each standardized (mean 0, population sd 1; a constant one left at
+/// 0). A member's score is the median over the other members of the pairs that end in it.
+/// mus, logvars: one [N, d_k] pair per member.
 struct UdrScore {
-  torch::Tensor pairwise;  ///< float64 [K, K], diagonal 0 (as disentanglement_lib leaves it)
+  torch::Tensor pairwise;  ///< float64 [K, K]: (a, b); diagonal 0 (as disentanglement_lib)
   torch::Tensor score;     ///< float64 [K], median of column k without the diagonal
   torch::Tensor active;    ///< int64 [K], active latents per member
 };
+UdrScore udr(const std::vector<torch::Tensor>& mus, const std::vector<torch::Tensor>& logvars,
+             UdrCorrelation correlation, double kl_threshold = 0.01, double lasso_alpha = 0.1);
+/// `udr` with kSpearman.
 UdrScore udr_spearman(const std::vector<torch::Tensor>& mus,
                       const std::vector<torch::Tensor>& logvars, double kl_threshold = 0.01);
 

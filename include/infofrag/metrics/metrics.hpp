@@ -26,12 +26,15 @@ struct MetricsConfig {
   bool trained = true;               ///< explicitness and DCI (train classifiers)
   double test_fraction = 1.0 / 3;    ///< the last points, held out for explicitness and DCI
   double udr_kl_threshold = 0.01;    ///< UDR's active latents: mean KL above this (nats)
-  bool channels = true;              ///< also the similarities between all channels [M, M]
-  double rbf_threshold = 1.0;        ///< RBF CKA bandwidth: σ² = threshold² · median d²
-  double shape_alpha = 1.0;          ///< shape metric: 0 covariances, 1 Wasserstein, 2 means
-  int64_t shape_iterations = 1000;   ///< shape metric's alternating steps at most
-  double shape_tolerance = 1e-8;     ///< shape metric's relative stopping tolerance
-  int64_t tile_rows = 16;            ///< kernel rows per tile of the kernel-CKA pass
+  /// UDR's correlation between members' latents: spearman, or lasso (Duan et al.'s UDR_L)
+  metrics::UdrCorrelation udr_correlation = metrics::UdrCorrelation::kSpearman;
+  double udr_lasso_alpha = 0.1;     ///< UDR lasso's L1 weight α (disentanglement_lib's 0.1)
+  bool channels = true;             ///< also the similarities between all channels [M, M]
+  double rbf_threshold = 1.0;       ///< RBF CKA bandwidth: σ² = threshold² · median d²
+  double shape_alpha = 1.0;         ///< shape metric: 0 covariances, 1 Wasserstein, 2 means
+  int64_t shape_iterations = 1000;  ///< shape metric's alternating steps at most
+  double shape_tolerance = 1e-8;    ///< shape metric's relative stopping tolerance
+  int64_t tile_rows = 16;           ///< kernel rows per tile of the kernel-CKA pass
   /// ensemble folder: adds the BetaVAE and FactorVAE scores (a dataset with one item per
   /// combination of its factors' classes: dsprites and its variants, shapes3d)
   std::string ensemble;
@@ -58,6 +61,11 @@ struct MetricsConfig {
       at_least(0.01), at_most(0.99));
     v(udr_kl_threshold, "udr-kl-threshold",
       "UDR counts latents whose mean KL to the prior exceeds this (nats)", at_least(0), finite());
+    v(udr_correlation, "udr-correlation",
+      "UDR's correlation between two members' latents: spearman, or lasso (coefficients of a "
+      "lasso regression between their standardized latents, Duan et al.'s UDR_L)");
+    v(udr_lasso_alpha, "udr-lasso-alpha", "UDR lasso's L1 weight alpha (the study's 0.1)",
+      positive(), finite());
     v(channels, "channels", "also the similarities between all channels (true/false)");
     v(rbf_threshold, "rbf-threshold", "RBF CKA bandwidth: sigma^2 = threshold^2 * median d^2",
       positive(), finite());
