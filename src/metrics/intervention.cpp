@@ -58,8 +58,10 @@ torch::Tensor factor_vae_votes(const FactorGenerator& g, const InterventionOptio
     const torch::Tensor local = represent(g, factors).var(0, /*unbiased=*/true);
     const torch::Tensor ratio =
         local.index_select(0, active_index) / global_variances.index_select(0, active_index);
-    // As disentanglement_lib: the argmin among the active codes, counted at that position of
-    // the active list (the votes' columns are all codes; only active ones receive votes).
+    // The argmin among the active codes, counted at the code itself (only active codes receive
+    // votes). disentanglement_lib counts it at its position in the active list instead: a
+    // one-to-one relabelling of columns, so the majority vote's accuracy is the same
+    // (tests/python/test_intervention.py counts as disentanglement_lib does).
     const int64_t j = active_index[ratio.argmin().item<int64_t>()].item<int64_t>();
     votes[k][j] += 1;
   }
