@@ -260,8 +260,9 @@ MemberRecord read_member(const std::string& path) {
     if (file.is_number_attr("/", attr)) return number_attr(file, attr);
     return string_attr(file, attr);
   };
-  fields::read_checked_attrs(r.data, stored, path);
-  fields::read_checked_attrs(r.model, stored, path);
+  const auto present = [&](const std::string& attr) { return file.has_attr("/", attr); };
+  fields::read_checked_attrs(r.data, stored, path, present);
+  fields::read_checked_attrs(r.model, stored, path, present);
   const std::string shape = string_attr(file, "item_shape");
   r.item_shape = parse_int_list(shape, path + ": attribute 'item_shape'");
   const bool positive =

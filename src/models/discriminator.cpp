@@ -9,8 +9,8 @@
 namespace infofrag::models {
 
 BatchedDiscriminatorImpl::BatchedDiscriminatorImpl(int64_t members, int64_t latents, int64_t width,
-                                                   int64_t depth)
-    : members_(members) {
+                                                   int64_t depth, Init init)
+    : members_(members), init_(init) {
   TORCH_CHECK(members >= 1 && latents >= 1 && width >= 1 && depth >= 0,
               "BatchedDiscriminator: members ", members, ", latents ", latents, ", width ", width,
               ", depth ", depth);
@@ -45,10 +45,22 @@ void BatchedDiscriminatorImpl::initialize_member(int64_t k, uint64_t seed) {
   torch::NoGradGuard no_grad;
   auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
   for (size_t i = 0; i < weights_.size(); ++i) {
-    const double bound = 1.0 / std::sqrt(static_cast<double>(weights_[i].size(1)));
-    for (torch::Tensor param : {weights_[i], biases_[i]}) {
-      auto values = torch::empty(param[k].sizes(), torch::kFloat32);
-      values.uniform_(-bound, bound, generator);
+    const auto fan_in = static_cast<double>(weights_[i].size(1));
+    const auto fan_out = static_cast<double>(weights_[i].size(2));
+    double weight_bound = 0;
+    double bias_bound = 0;
+    switch (init_) {
+      case Init::kPytorch:
+        weight_bound = bias_bound = 1.0 / std::sqrt(fan_in);
+        break;
+      case Init::kGlorot:
+        weight_bound = std::sqrt(6.0 / (fan_in + fan_out));
+        break;
+    }
+    for (const auto& [param, bound] :
+         {std::pair{weights_[i], weight_bound}, std::pair{biases_[i], bias_bound}}) {
+      auto values = torch::zeros(param[k].sizes(), torch::kFloat32);
+      if (bound > 0) values.uniform_(-bound, bound, generator);
       param[k].copy_(values);
     }
   }

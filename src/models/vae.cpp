@@ -14,6 +14,7 @@ ModelSpec resolve_model(const ModelConfig& config, const std::vector<int64_t>& i
   fields::check(config, "model.");
   spec.kind = config.kind;
   spec.activation = config.activation;
+  spec.init = config.init;
   spec.item_shape = item_shape;
   spec.latents = config.latents;
   const auto expect_image = [&](int64_t side) {
@@ -119,19 +120,23 @@ std::vector<BatchedVaeImpl::Layer> BatchedVaeImpl::build(const std::vector<Layer
     Layer& layer = built[i];
     std::vector<int64_t> shape;
     int64_t fan_in = 0;
+    int64_t fan_sum = 0;  // Keras: fan_in + fan_out, each times kh·kw for convolutions
     switch (layer.kind) {
       case LayerKind::kConv:
         shape = {k, layer.out, layer.in, 4, 4};
         fan_in = layer.in * 16;
+        fan_sum = (layer.in + layer.out) * 16;
         break;
       case LayerKind::kConvTranspose:
         // PyTorch's fan-in of a transposed convolution counts its output channels.
         shape = {k, layer.in, layer.out, 4, 4};
         fan_in = layer.out * 16;
+        fan_sum = (layer.in + layer.out) * 16;
         break;
       case LayerKind::kDense:
         shape = {k, layer.in, layer.out};
         fan_in = layer.in;
+        fan_sum = layer.in + layer.out;
         break;
     }
     const std::string name = prefix + "_" + std::to_string(i);
@@ -141,6 +146,10 @@ std::vector<BatchedVaeImpl::Layer> BatchedVaeImpl::build(const std::vector<Layer
     names_.push_back(name + "_bias");
     fan_in_.push_back(fan_in);
     fan_in_.push_back(fan_in);
+    fan_sum_.push_back(fan_sum);
+    fan_sum_.push_back(fan_sum);
+    is_bias_.push_back(false);
+    is_bias_.push_back(true);
   }
   return built;
 }
@@ -206,9 +215,17 @@ void BatchedVaeImpl::initialize_member(int64_t k, uint64_t seed) {
   const auto params = named_parameters(/*recurse=*/false);
   for (size_t i = 0; i < names_.size(); ++i) {
     torch::Tensor param = params[names_[i]];
-    const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in_[i]));
-    auto values = torch::empty(param[k].sizes(), torch::kFloat32);
-    values.uniform_(-bound, bound, generator);
+    double bound = 0;
+    switch (spec_.init) {
+      case Init::kPytorch:
+        bound = 1.0 / std::sqrt(static_cast<double>(fan_in_[i]));
+        break;
+      case Init::kGlorot:
+        bound = is_bias_[i] ? 0.0 : std::sqrt(6.0 / static_cast<double>(fan_sum_[i]));
+        break;
+    }
+    auto values = torch::zeros(param[k].sizes(), torch::kFloat32);
+    if (bound > 0) values.uniform_(-bound, bound, generator);
     param[k].copy_(values);
   }
 }

@@ -121,12 +121,12 @@ Losses vae_losses(const StepBatch& b, const ObjectiveParams& params) {
 
 Objective::Objective(ObjectiveParams params, int64_t latents, const std::vector<int64_t>& seeds,
                      const torch::Device& device, int64_t discriminator_width,
-                     int64_t discriminator_depth)
+                     int64_t discriminator_depth, models::Init init)
     : params_(std::move(params)) {
   if (params_.kind != ObjectiveKind::kFactorVae) return;
   const int64_t k = static_cast<int64_t>(seeds.size());
   discriminator_ =
-      models::BatchedDiscriminator(k, latents, discriminator_width, discriminator_depth);
+      models::BatchedDiscriminator(k, latents, discriminator_width, discriminator_depth, init);
   for (int64_t i = 0; i < k; ++i) {
     discriminator_->initialize_member(
         i, mix(static_cast<uint64_t>(seeds[static_cast<size_t>(i)]) ^ kDiscriminatorStream));

@@ -163,8 +163,9 @@ class Pack {
         model_(initialized_model(spec, members_, device)),
         objective_(objective_params(config, members_, device), spec.latents, seeds_of(members_),
                    device, config.objective.discriminator_width,
-                   config.objective.discriminator_depth),
-        adam_(model_->parameter_names(), ordered_parameters(model_), objective_.params().lr),
+                   config.objective.discriminator_depth, config.model.init),
+        adam_(model_->parameter_names(), ordered_parameters(model_), objective_.params().lr,
+              AdamOptions{kAdamBeta1, kAdamBeta2, config.adam_eps}),
         terms_(objective_.term_names()) {
     const int64_t k = static_cast<int64_t>(members_.size());
     failed_step_.assign(static_cast<size_t>(k), -1);

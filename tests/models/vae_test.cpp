@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "infofrag/models/discriminator.hpp"
 #include "infofrag/models/vae.hpp"
 
 // After LibTorch: glog, which LibTorch includes, defines its own CHECK.
@@ -247,5 +248,87 @@ TEST_CASE("a member's initialization depends on its seed only, and follows PyTor
     const double largest = a.at(name).abs().max().item<double>();
     CHECK(largest <= bound);
     CHECK(largest > 0.8 * bound);  // and fills its range
+  }
+}
+
+TEST_CASE("glorot initialization: Glorot-uniform weights as Keras draws them, zero biases",
+          "[models]") {
+  // Keras's glorot_uniform: U(±sqrt(6 / (fan_in + fan_out))), fans of a 4×4 convolution
+  // in·16 and out·16 (either way round for a transposed one), of a dense layer in and out;
+  // biases 0. Every layer of conv64 and of the circle learners' mlp (2 -> 256 -> 256 -> 2d).
+  std::vector<Architecture> cases = {architectures().front()};  // conv64
+  {
+    Architecture circle;
+    circle.name = "circle mlp";
+    circle.spec.kind = ModelKind::kMlp;
+    circle.spec.latents = 1;
+    circle.spec.item_shape = {2};
+    circle.spec.widths = {256, 256};
+    circle.spec.activation = Activation::kTanh;
+    const auto dense = [](int64_t in, int64_t out) { return LayerDesc{Kind::kDense, in, out, 0}; };
+    circle.encoder = {dense(2, 256), dense(256, 256), dense(256, 2)};
+    circle.decoder = {dense(1, 256), dense(256, 256), dense(256, 2)};
+    cases.push_back(circle);
+  }
+  for (Architecture a : cases) {
+    INFO(a.name);
+    a.spec.init = Init::kGlorot;
+    BatchedVae vae(a.spec, 2);
+    vae->initialize_member(1, 11);
+    const auto params = vae->member_parameters(1);
+    size_t checked = 0;
+    for (const auto& [prefix, layers] : {std::pair{std::string("encoder"), a.encoder},
+                                         std::pair{std::string("decoder"), a.decoder}}) {
+      for (size_t i = 0; i < layers.size(); ++i) {
+        const LayerDesc& l = layers[i];
+        const std::string name = prefix + "_" + std::to_string(i);
+        INFO(name);
+        const double receptive = l.kind == Kind::kDense ? 1 : 16;
+        const double bound = std::sqrt(6 / ((l.in + l.out) * receptive));
+        const auto w = params.at(name + "_weight").to(torch::kFloat64);
+        const double n = static_cast<double>(w.numel());
+        CHECK(w.abs().max().item<double>() <= bound);
+        // A uniform on ±a: variance a²/3; the sample variance's relative standard error is
+        // sqrt(4/5)/sqrt(n), its mean's a/sqrt(3n). Five of each.
+        const double variance = w.pow(2).mean().item<double>();
+        CHECK(std::abs(variance / (bound * bound / 3) - 1) < 5 * std::sqrt(0.8 / n));
+        CHECK(std::abs(w.mean().item<double>()) < 5 * bound / std::sqrt(3 * n));
+        if (n >= 256) CHECK(w.abs().max().item<double>() > 0.95 * bound);  // fills its range
+        CHECK(params.at(name + "_bias").abs().max().item<double>() == 0.0);
+        checked += 2;
+      }
+    }
+    CHECK(checked == params.size());  // every parameter was one of the layers above
+
+    // The same seed draws the same weights in a pack of one; PyTorch's init draws others.
+    BatchedVae one(a.spec, 1);
+    one->initialize_member(0, 11);
+    for (const auto& [name, value] : one->member_parameters(0)) {
+      INFO(name);
+      CHECK(torch::equal(value, params.at(name)));
+    }
+    a.spec.init = Init::kPytorch;
+    BatchedVae pytorch(a.spec, 1);
+    pytorch->initialize_member(0, 11);
+    CHECK(pytorch->member_parameters(0).at("encoder_0_bias").abs().max().item<double>() > 0);
+  }
+}
+
+TEST_CASE("glorot initialization of FactorVAE's discriminator: the study's 6 x 1000", "[models]") {
+  BatchedDiscriminator disc(2, /*latents=*/10, /*width=*/1000, /*depth=*/6, Init::kGlorot);
+  disc->initialize_member(1, 3);
+  const auto params = disc->ordered_parameters();
+  REQUIRE(params.size() == 14);
+  for (size_t i = 0; i < 7; ++i) {
+    INFO("dense_" << i);
+    const double in = i == 0 ? 10 : 1000, out = i == 6 ? 2 : 1000;
+    const double bound = std::sqrt(6 / (in + out));
+    const auto w = params[2 * i][1].to(torch::kFloat64);
+    CHECK(w.abs().max().item<double>() <= bound);
+    CHECK(w.abs().max().item<double>() > 0.95 * bound);
+    const double n = static_cast<double>(w.numel());
+    CHECK(std::abs(w.pow(2).mean().item<double>() / (bound * bound / 3) - 1) <
+          5 * std::sqrt(0.8 / n));
+    CHECK(params[2 * i + 1][1].abs().max().item<double>() == 0.0);
   }
 }

@@ -238,6 +238,73 @@ TEST_CASE("the same config and seed give the same weights, bit for bit", "[train
                     Catch::Contains("different sweep") && Catch::Contains("steps = 6"));
 }
 
+TEST_CASE("model.init and train.adam-eps travel with the sweep: config.ini, member files, resume",
+          "[train]") {
+  TempDir dir;
+  TrainConfig c = circle_config(dir.path("glorot"));
+  c.model.init = infofrag::models::Init::kGlorot;
+  c.adam_eps = 1e-7;
+  c.seeds = 1;
+  c.steps = 1;
+  train_sweep(c);
+  const auto id = expand_sweep(c).front().id;
+  // The member started from zero biases: one Adam step moves each by at most lr (PyTorch's
+  // init draws encoder biases up to 1/sqrt(2)).
+  const auto w = weights_of(c.out, id);
+  CHECK(w.at("encoder_0_bias").abs().max().item<double>() <= 1.0001e-3);
+  CHECK(w.at("encoder_0_bias").abs().max().item<double>() > 0);
+  CHECK(read_member(member_file(c.out, id)).model.init == infofrag::models::Init::kGlorot);
+  const std::string ini = infofrag::test::read_text(c.out + "/config.ini");
+  CHECK_THAT(ini, Catch::Contains("init = glorot") && Catch::Contains("adam-eps = 1e-07"));
+
+  // Another init or ε is another sweep.
+  TrainConfig other = c;
+  other.model.init = infofrag::models::Init::kPytorch;
+  CHECK_THROWS_WITH(train_sweep(other),
+                    Catch::Contains("different sweep") && Catch::Contains("init = glorot"));
+  other = c;
+  other.adam_eps = 1e-8;
+  CHECK_THROWS_WITH(train_sweep(other),
+                    Catch::Contains("different sweep") && Catch::Contains("adam-eps = 1e-07"));
+
+  // A folder written before the options existed (config.ini without them) is a sweep with
+  // their defaults, and resumes as one.
+  std::string old_ini;
+  std::istringstream lines(ini);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("init =", 0) != 0 && line.rfind("adam-eps =", 0) != 0) old_ini += line + "\n";
+  }
+  REQUIRE(old_ini.size() < ini.size());
+  infofrag::test::write_text(c.out + "/config.ini", old_ini);
+  TrainConfig defaults = c;
+  defaults.model.init = infofrag::models::Init::kPytorch;
+  defaults.adam_eps = 1e-8;
+  CHECK(train_sweep(defaults).skipped == 1);
+  CHECK_THROWS_WITH(train_sweep(c), Catch::Contains("different sweep"));
+
+  // A member file written before `init` existed lacks the attribute: it reads as pytorch.
+  // (Every other attribute is still required.)
+  const std::string copy = dir.path("old_member.h5");
+  {
+    const auto source = infofrag::h5::File::open(member_file(c.out, id));
+    auto target = infofrag::h5::File::create(copy);
+    for (const auto& name : source.attr_names("/")) {
+      if (name == "init") continue;
+      if (source.is_number_attr("/", name)) {
+        target.set_attr("/", name, source.read_number_attr("/", name));
+      } else {
+        target.set_attr("/", name, source.read_string_attr("/", name).front());
+      }
+    }
+  }
+  CHECK(read_member(copy).model.init == infofrag::models::Init::kPytorch);
+  {
+    auto target = infofrag::h5::File::open_for_update(copy);
+    target.set_attr("/", "init", std::string("xavier"));
+  }
+  CHECK_THROWS_WITH(read_member(copy), Catch::Contains("'init' = 'xavier'"));
+}
+
 namespace {}  // namespace
 
 TEST_CASE("a train process killed after a checkpoint resumes to the same weights", "[train]") {

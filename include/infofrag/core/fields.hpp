@@ -284,6 +284,11 @@ inline Attr attr(const char* name) { return {name}; }
 struct Runtime {};
 inline Runtime runtime() { return {}; }
 
+/// A field added after files were written without it: a member file that lacks its attribute
+/// reads as the field's default (which must then be the behaviour of those older files).
+struct OlderFilesLack {};
+inline OlderFilesLack older_files_lack() { return {}; }
+
 /// A switch given without a value on the command line (--dry-run).
 struct Flag {};
 inline Flag flag() { return {}; }
@@ -476,14 +481,20 @@ std::vector<std::pair<std::string, AttrValue>> attrs(const Config& config) {
 
 /// Sets fields from attributes: `read(attr_name)` gives the stored value (a number or a
 /// string); text values are parsed as the field's type. ConfigError names `source` and the
-/// attribute for a value that does not fit.
+/// attribute for a value that does not fit. `has(attr_name)`, when given, says whether the
+/// attribute exists: a field tagged older_files_lack() whose attribute is absent keeps its
+/// default (every other field is read, and `read` reports an absent one).
 class AttrReader : public Visitor<AttrReader> {
  public:
-  AttrReader(std::function<AttrValue(const std::string&)> read, std::string source)
-      : read_(std::move(read)), source_(std::move(source)) {}
+  AttrReader(std::function<AttrValue(const std::string&)> read, std::string source,
+             std::function<bool(const std::string&)> has = {})
+      : read_(std::move(read)), has_(std::move(has)), source_(std::move(source)) {}
   template <class T, class... Extras>
   void operator()(T& value, const char* name, const char* /*help*/, const Extras&... extras) {
     const std::string key = attr_name(name, extras...);
+    if constexpr (has_tag<OlderFilesLack, Extras...>()) {
+      if (has_ && !has_(key)) return;
+    }
     const AttrValue stored = read_(key);
     if (const auto* text = std::get_if<std::string>(&stored)) {
       try {
@@ -516,13 +527,14 @@ class AttrReader : public Visitor<AttrReader> {
 
  private:
   std::function<AttrValue(const std::string&)> read_;
+  std::function<bool(const std::string&)> has_;
   std::string source_;
 };
 
 template <class Config>
 void read_attrs(Config& config, std::function<AttrValue(const std::string&)> read,
-                const std::string& source) {
-  AttrReader reader(std::move(read), source);
+                const std::string& source, std::function<bool(const std::string&)> has = {}) {
+  AttrReader reader(std::move(read), source, std::move(has));
   config.fields(reader);
 }
 
@@ -553,8 +565,9 @@ class AttrChecker : public Visitor<AttrChecker> {
 /// bounds as the options they came from.
 template <class Config>
 void read_checked_attrs(Config& config, std::function<AttrValue(const std::string&)> read,
-                        const std::string& source) {
-  read_attrs(config, std::move(read), source);
+                        const std::string& source,
+                        std::function<bool(const std::string&)> has = {}) {
+  read_attrs(config, std::move(read), source, std::move(has));
   AttrChecker checker(source);
   config.fields(checker);
 }

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "infofrag/models/vae.hpp"
+
 namespace infofrag::models {
 
 /// FactorVAE's discriminator for K members (Kim & Mnih 2018, section 3; disentanglement_lib's
@@ -20,14 +22,15 @@ class BatchedDiscriminatorImpl : public torch::nn::Module {
   static constexpr double kLeakySlope = 0.2;
 
   BatchedDiscriminatorImpl(int64_t members, int64_t latents, int64_t width = kStudyWidth,
-                           int64_t depth = kStudyDepth);
+                           int64_t depth = kStudyDepth, Init init = Init::kPytorch);
 
   /// z: float [K, N, d] -> logits [K, N, 2]. With `frozen_weights` the weights take no
   /// gradient (the VAE's use of the discriminator: its gradient reaches z only).
   torch::Tensor forward(const torch::Tensor& z, bool frozen_weights = false);
 
-  /// Re-draws member k's parameters from `seed` (PyTorch's default: uniform ±1/sqrt(fan_in)
-  /// for weights and biases), independently of K.
+  /// Re-draws member k's parameters from `seed` by `init` (models/vae.hpp: PyTorch's uniform
+  /// ±1/sqrt(fan_in) for weights and biases, or Glorot-uniform weights and zero biases, the
+  /// study's), independently of K.
   void initialize_member(int64_t k, uint64_t seed);
 
   /// Names of the parameters in a fixed order ("dense_0_weight", ...), and the parameters.
@@ -36,6 +39,7 @@ class BatchedDiscriminatorImpl : public torch::nn::Module {
 
  private:
   int64_t members_;
+  Init init_;
   std::vector<torch::Tensor> weights_;  ///< [K, in, out]
   std::vector<torch::Tensor> biases_;   ///< [K, out]
   std::vector<std::string> names_;

@@ -25,6 +25,22 @@ inline const std::vector<Choice<Activation>>& field_choices(Activation) {
   return table;
 }
 
+/// How a member's weights are first drawn (from its seed). A runtime choice: a switch.
+enum class Init {
+  /// PyTorch's default: weights and biases uniform on ±1/sqrt(fan_in), fan_in = in·kh·kw (a
+  /// transposed convolution's counts its output channels, as PyTorch does).
+  kPytorch,
+  /// TensorFlow's and Keras's default, that of the disentanglement_lib study and the paper's
+  /// circle notebook: weights Glorot-uniform on ±sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio
+  /// 2010; convolutions: fan_in = in·kh·kw, fan_out = out·kh·kw, as Keras counts them), biases 0.
+  kGlorot,
+};
+inline const std::vector<Choice<Init>>& field_choices(Init) {
+  static const std::vector<Choice<Init>> table = {{Init::kPytorch, "pytorch"},
+                                                  {Init::kGlorot, "glorot"}};
+  return table;
+}
+
 /// Section [model] of a sweep config.
 struct ModelConfig {
   ModelKind kind = ModelKind::kConv64;  ///< conv64 (64×64 images), conv28 (28×28), mlp
@@ -32,6 +48,9 @@ struct ModelConfig {
   std::vector<int64_t> widths = {256,
                                  256};  ///< mlp: hidden widths of the encoder (decoder mirrored)
   Activation activation = Activation::kRelu;  ///< mlp: relu or tanh (conv models use relu)
+  /// Weight initialization. PyTorch's by default, so that ensembles trained before the option
+  /// existed (their config.ini lacks it) resume unchanged; the study configs choose glorot.
+  Init init = Init::kPytorch;
 
   /// Section [model]; the attribute names are those of member files.
   template <class V>
@@ -41,6 +60,10 @@ struct ModelConfig {
     v(latents, "latents", "latent channels d", at_least(1));
     v(widths, "widths", "mlp: hidden widths, comma-separated", at_least(1));
     v(activation, "activation", "mlp: relu or tanh");
+    v(init, "init",
+      "weight initialization: pytorch (uniform +-1/sqrt(fan_in), weights and biases) or glorot "
+      "(Glorot-uniform weights, zero biases: TensorFlow's and Keras's, as the study's)",
+      older_files_lack());
   }
 };
 
@@ -51,6 +74,7 @@ struct ModelSpec {
   std::vector<int64_t> item_shape;  ///< [C, H, W] for conv models, [D] for mlp
   std::vector<int64_t> widths;      ///< mlp hidden widths
   Activation activation = Activation::kRelu;
+  Init init = Init::kPytorch;
 };
 
 /// Resolves `config` against items of `item_shape`. Throws ConfigError naming the option and
@@ -103,8 +127,8 @@ class BatchedVaeImpl : public torch::nn::Module {
   /// for vectors.
   torch::Tensor decode(const torch::Tensor& z);
 
-  /// Re-draws member k's parameters from its own seed, as PyTorch's default initialization
-  /// does (uniform ±1/sqrt(fan_in) for weights and biases), independently of K.
+  /// Re-draws member k's parameters from its own seed by the spec's `init` (Init),
+  /// independently of K.
   void initialize_member(int64_t k, uint64_t seed);
 
   /// Names of the parameters, in a fixed order ("encoder.0.weight", ...).
@@ -134,7 +158,9 @@ class BatchedVaeImpl : public torch::nn::Module {
   std::vector<Layer> encoder_;
   std::vector<Layer> decoder_;
   std::vector<std::string> names_;
-  std::vector<int64_t> fan_in_;  ///< per parameter, for initialization
+  std::vector<int64_t> fan_in_;   ///< per parameter, PyTorch's fan-in (Init::kPytorch)
+  std::vector<int64_t> fan_sum_;  ///< per parameter, Keras's fan_in + fan_out (Init::kGlorot)
+  std::vector<bool> is_bias_;     ///< per parameter
 };
 TORCH_MODULE(BatchedVae);
 

@@ -73,11 +73,12 @@ class Objective {
  public:
   /// seeds: each member's seed (the discriminator's initialization); device: where the pack
   /// trains. `discriminator_width` and `discriminator_depth`: the study's unless a test
-  /// asks for a smaller one.
+  /// asks for a smaller one; `init`: the discriminator's initialization (the VAE's).
   Objective(ObjectiveParams params, int64_t latents, const std::vector<int64_t>& seeds,
             const torch::Device& device,
             int64_t discriminator_width = models::BatchedDiscriminatorImpl::kStudyWidth,
-            int64_t discriminator_depth = models::BatchedDiscriminatorImpl::kStudyDepth);
+            int64_t discriminator_depth = models::BatchedDiscriminatorImpl::kStudyDepth,
+            models::Init init = models::Init::kPytorch);
 
   const ObjectiveParams& params() const { return params_; }
   /// Every curve's name: recon, kl, the family's terms, loss.

@@ -95,9 +95,11 @@ struct TrainConfig {
   ObjectiveConfig objective;  ///< [objective]
   int64_t steps = 1000;       ///< optimizer steps per member
   int64_t batch_size = 64;    ///< items per member per step
-  /// Adam learning rates (β1 = 0.9, β2 = 0.999, ε = 1e-8): a grid dimension like the
-  /// objective's values.
+  /// Adam learning rates (β1 = 0.9, β2 = 0.999): a grid dimension like the objective's values.
   std::vector<double> lr = {1e-4};
+  /// Adam's ε: PyTorch's and TF1's 1e-8 (the study's tf.train.AdamOptimizer), Keras's 1e-7
+  /// (the paper's circle notebook).
+  double adam_eps = 1e-8;
   int64_t seeds = 1;                ///< seeds per grid point
   int64_t first_seed = 0;           ///< seeds are first_seed, first_seed + 1, ...
   int64_t pack_size = 8;            ///< K: members trained together in one batched model
@@ -125,6 +127,8 @@ struct TrainConfig {
       g(batch_size, "batch-size", "items per member per step", at_least(1));
       g(lr, "lr", "Adam learning rates (a grid dimension), comma-separated", required(), positive(),
         finite());
+      g(adam_eps, "adam-eps", "Adam's epsilon (PyTorch's 1e-8, as TensorFlow 1's; Keras uses 1e-7)",
+        positive(), finite());
       g(seeds, "seeds", "seeds per grid point", at_least(1));
       g(first_seed, "first-seed", "first seed", at_least(0));
       g(pack_size, "pack-size", "K: members trained together in one batched model", at_least(1));
