@@ -171,7 +171,7 @@ TEST_CASE("hotspots updates an analysis file through a symbolic link and keeps t
   for (const auto& name : dir.files()) CHECK(name.find(".partial-") == std::string::npos);
 }
 
-TEST_CASE("a second concurrent update of an analysis file fails clearly; none is lost",
+TEST_CASE("a second concurrent update of an analysis file fails clearly and none is lost",
           "[safety]") {
   TempDir dir;
   make_embeddings(dir, true);

@@ -152,7 +152,7 @@ TEMPLATE_TEST_CASE("Identical and affine-transformed channels have NMI 1 and VI 
   CHECK(sim.vi_bits[0][1].template item<double>() > 0.1);
 }
 
-TEMPLATE_TEST_CASE("I(X;U) lies in [0, log2 N]; independent channels have NMI near 0",
+TEMPLATE_TEST_CASE("I(X, U) lies between 0 and log2 N, and independent channels have NMI near 0",
                    "[info][bounds]", float, double) {
   const auto dtype = c10::CppTypeToScalarType<TestType>::value;
   const double tol = std::is_same_v<TestType, float> ? 1e-5 : 1e-12;

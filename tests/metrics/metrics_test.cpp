@@ -97,7 +97,7 @@ TEST_CASE("metrics: bad input fails with the file and value named, nothing writt
 }
 
 TEST_CASE(
-    "metrics --ensemble: BetaVAE and FactorVAE scores from dSprites members; a dataset "
+    "metrics --ensemble: BetaVAE and FactorVAE scores from dSprites members, and a dataset "
     "that cannot fix factors is refused",
     "[metrics][intervention][e2e]") {
   TempDir dir;

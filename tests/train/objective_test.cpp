@@ -168,7 +168,7 @@ TEMPLATE_TEST_CASE("Bernoulli reconstruction is the cross-entropy of the decoded
         Approx(3 * std::log(2.0)).epsilon(tolerance<TestType>()));
 }
 
-TEMPLATE_TEST_CASE("unit-variance Gaussian reconstruction is -log N(x; mean, I) less its constant",
+TEMPLATE_TEST_CASE("unit-variance Gaussian reconstruction is -log N(x | mean, I) less its constant",
                    "[train][objective]", float, double) {
   const auto dtype = dtype_of<TestType>();
   const std::vector<std::vector<std::vector<double>>> x = {{{0.5, -1, 2}, {0, 0, 0}},
