@@ -8,6 +8,7 @@
 #include "infofrag/data/factor_grid.hpp"
 #include "infofrag/io/h5.hpp"
 #include "support.hpp"
+#include "support_data.hpp"
 
 // After LibTorch: glog, which LibTorch includes, defines its own CHECK.
 #include <catch2/catch.hpp>
@@ -19,10 +20,7 @@ using infofrag::test::write_shapes3d_grid;
 namespace {
 
 std::unique_ptr<Dataset> open(DatasetKind kind, const std::string& path = "") {
-  DataConfig c;
-  c.dataset = kind;
-  c.path = path;
-  return open_dataset(c);
+  return infofrag::test::open_dataset_of(kind, path);
 }
 
 std::string grid_problem(const Dataset& data) {

@@ -11,6 +11,7 @@
 #include "infofrag/data/dataset.hpp"
 #include "infofrag/io/h5.hpp"
 #include "support.hpp"
+#include "support_data.hpp"
 
 // After LibTorch: glog, which LibTorch includes, defines its own CHECK.
 #include <catch2/catch.hpp>
@@ -21,10 +22,7 @@ using infofrag::test::TempDir;
 namespace {
 
 std::unique_ptr<Dataset> open(DatasetKind kind, const std::string& path = "") {
-  DataConfig c;
-  c.dataset = kind;
-  c.path = path;
-  return open_dataset(c);
+  return infofrag::test::open_dataset_of(kind, path);
 }
 
 const std::vector<int64_t> kRows = {0, 1, 5000, 123456, 737279, 5000};
