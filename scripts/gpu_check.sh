@@ -68,17 +68,18 @@ step_bench_analyze() {
 
 step_bench_train() {
   local work; work=$(mktemp -d)
-  echo "+ pytorch_conv64.py --device $DEVICE --steps $TORCH_STEPS"
+  echo "+ pytorch_conv64.py --device $DEVICE --steps $TORCH_STEPS --repeat $TRAIN_REPEAT"
   if "$PYTHON" -c 'import h5py' 2>/dev/null &&
      "$BUILD/infofrag" export-data --dataset dsprites --indices 0:737280:97 --out "$work/pool.h5"; then
     env -u LD_LIBRARY_PATH "$PYTHON" tests/bench/pytorch_conv64.py "$work/pool.h5" \
-      --device "$DEVICE" --steps "$TORCH_STEPS"
+      --device "$DEVICE" --steps "$TORCH_STEPS" --repeat "$TRAIN_REPEAT"
   else
     env -u LD_LIBRARY_PATH "$PYTHON" tests/bench/pytorch_conv64.py --synthetic 7601 \
-      --device "$DEVICE" --steps "$TORCH_STEPS"
+      --device "$DEVICE" --steps "$TORCH_STEPS" --repeat "$TRAIN_REPEAT"
   fi
-  echo "+ infofrag_bench_train --device $DEVICE --ks $TRAIN_KS --steps $TRAIN_STEPS"
-  "$BUILD/infofrag_bench_train" --device "$DEVICE" --ks "$TRAIN_KS" --steps "$TRAIN_STEPS"
+  echo "+ infofrag_bench_train --device $DEVICE --ks $TRAIN_KS --steps $TRAIN_STEPS --extra $TRAIN_EXTRA --repeat $TRAIN_REPEAT"
+  "$BUILD/infofrag_bench_train" --device "$DEVICE" --ks "$TRAIN_KS" --steps "$TRAIN_STEPS" \
+    --extra "$TRAIN_EXTRA" --repeat "$TRAIN_REPEAT"
   rm -rf "$work"
 }
 
@@ -114,7 +115,8 @@ if [ "$local_mode" = 1 ]; then
   export BUILD=${INFOFRAG_CUDA_BUILD_DIR:-$root/build-cuda}
   OUT=${OUT:-$root/build-gpu-check/out}
   export DEVICE=cpu ANALYZE_MEMBERS=20 ANALYZE_POINTS=300 NUMPY_PAIRS=20
-  export TRAIN_KS=1,2 TRAIN_STEPS=1 TORCH_STEPS=2 MC_SPECS="2000:1" MC_SAMPLES=200
+  export TRAIN_KS=1,2 TRAIN_STEPS=1 TRAIN_EXTRA=2 TRAIN_REPEAT=1 TORCH_STEPS=2
+  export MC_SPECS="2000:1" MC_SAMPLES=200
 else
   budget=${INFOFRAG_GPU_CHECK_BUDGET_S:-400}
   export PYTHON=${PYTHON:-python3}
@@ -122,7 +124,8 @@ else
   OUT=${OUT:-$root/build-gpu-check/out}
   # M = 500 members x 10 dims = 5000 channels, N = 1000 points.
   export DEVICE=cuda ANALYZE_MEMBERS=500 ANALYZE_POINTS=1000 NUMPY_PAIRS=300
-  export TRAIN_KS=1,10,50 TRAIN_STEPS=20 TORCH_STEPS=100 MC_SPECS="10000:1 60000:1 60000:4"
+  export TRAIN_KS=1,10,50 TRAIN_STEPS=5 TRAIN_EXTRA=20 TRAIN_REPEAT=2 TORCH_STEPS=100
+  export MC_SPECS="10000:1 60000:1 60000:4"
   export MC_SAMPLES=2000
 fi
 mkdir -p "$OUT"
@@ -274,9 +277,11 @@ fi
 
 say ""
 say "== training conv64, dSprites, batch 64, $DEVICE (member-steps/s; 300 members x 300,000 steps = 9e7 member-steps)"
-torch_line=$(grep '^torch=' "$bench_log" | tail -1)
+# Lines of tests/bench/pytorch_conv64.py (objective=... torch=...) and of
+# infofrag_bench_train (objective=... K=...).
+torch_line=$(grep '^objective=.* torch=' "$bench_log" | tail -1)
 torch_rate=$(field "$torch_line" member_steps_per_s)
-grep '^K=' "$bench_log" | while read -r line; do
+grep '^objective=.* K=' "$bench_log" | while read -r line; do
   rate=$(field "$line" member_steps_per_s)
   say "$(awk -v k="$(field "$line" K)" -v r="$rate" -v s="$(field "$line" step_s)" \
     -v d="$(field "$line" data_s_per_step)" -v t="${torch_rate:-0}" 'BEGIN {

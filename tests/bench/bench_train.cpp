@@ -1,11 +1,15 @@
 // Benchmark of training throughput (not part of the test suite; run scripts/bench_train.sh).
 // For each K it runs the real trainer (train_sweep: data, batched model, Adam, curves) on
-// conv64 / dSprites at the given batch size twice, for `--steps` and for `--steps` + 5, and
-// takes the difference, so that start-up, initialization and file writing cancel out.
+// conv64 / dSprites at the given batch size for `--steps` and for `--steps` + `--extra`
+// steps, each `--repeat` times, and divides the difference of the shortest times by
+// `--extra`: start-up, initialization and file writing cancel out, and the first, slower
+// runs (allocation, page faults) and moments when the machine was busy are discarded.
 // Prints member-steps per second, and the time spent producing the data alone, for each
 // objective of `--objectives` (the study's families, each at one value of its grid).
 #include <unistd.h>
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -21,6 +25,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+/// One whole run of `steps` steps into a fresh folder, in seconds.
 double train_seconds(infofrag::train::TrainConfig config, int64_t steps) {
   std::filesystem::remove_all(config.out);
   config.steps = steps;
@@ -34,7 +39,8 @@ double train_seconds(infofrag::train::TrainConfig config, int64_t steps) {
 int main(int argc, char** argv) {
   std::string device = "cpu", ks = "1,8", dataset = "dsprites", model = "conv64",
               objectives = "beta-vae";
-  int64_t batch = 64, steps = 10;
+  int64_t batch = 64, steps = 5, extra = 20;
+  int repeat = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
     const std::string value = argv[i + 1];
@@ -46,6 +52,10 @@ int main(int argc, char** argv) {
       batch = std::atoll(value.c_str());
     else if (key == "--steps")
       steps = std::atoll(value.c_str());
+    else if (key == "--extra")
+      extra = std::atoll(value.c_str());
+    else if (key == "--repeat")
+      repeat = std::atoi(value.c_str());
     else if (key == "--dataset")
       dataset = value;
     else if (key == "--model")
@@ -94,9 +104,13 @@ int main(int argc, char** argv) {
       c.device = infofrag::fields::parse<infofrag::DeviceChoice>(device);
       c.progress = false;
       c.out = (dir / ("k" + std::to_string(k))).string();
-      const double shorter = train_seconds(c, steps);
-      const double longer = train_seconds(c, steps + 5);
-      const double per_step = (longer - shorter) / 5.0;
+      // Interleaved, so that a busy spell of the machine does not favour one length.
+      double shorter = INFINITY, longer = INFINITY;
+      for (int r = 0; r < repeat; ++r) {
+        shorter = std::min(shorter, train_seconds(c, steps));
+        longer = std::min(longer, train_seconds(c, steps + extra));
+      }
+      const double per_step = (longer - shorter) / static_cast<double>(extra);
 
       const auto data = infofrag::data::open_dataset(c.data);
       std::vector<int64_t> rows;
@@ -104,9 +118,12 @@ int main(int argc, char** argv) {
       const auto start = Clock::now();
       for (int r = 0; r < 5; ++r) data->items(rows);
       const double data_s = std::chrono::duration<double>(Clock::now() - start).count() / 5.0;
-      std::printf("objective=%s K=%lld step_s=%.4f member_steps_per_s=%.2f data_s_per_step=%.4f\n",
-                  infofrag::fields::format(objective).c_str(), static_cast<long long>(k), per_step,
-                  static_cast<double>(k) / per_step, data_s);
+      std::printf(
+          "objective=%s K=%lld extra=%lld repeat=%d step_s=%.4f member_steps_per_s=%.2f "
+          "data_s_per_step=%.4f\n",
+          infofrag::fields::format(objective).c_str(), static_cast<long long>(k),
+          static_cast<long long>(extra), repeat, per_step, static_cast<double>(k) / per_step,
+          data_s);
       std::fflush(stdout);
     }
   }
