@@ -9,6 +9,13 @@
 
 namespace infofrag::data {
 
+torch::Tensor Dataset::draw_items(const std::vector<int64_t>& indices,
+                                  const std::vector<uint64_t>& keys) const {
+  TORCH_CHECK(keys.size() == indices.size(), "draw_items: ", keys.size(), " keys for ",
+              indices.size(), " indices");
+  return items(indices);
+}
+
 std::unique_ptr<Dataset> open_dataset(const DataConfig& config) {
   fields::check(config, "data.");
   switch (config.dataset) {

@@ -166,7 +166,7 @@ void draw(const DspritesFactors& f, float* out) {
   }
 }
 
-/// splitmix64's finalizer: each image's colour or noise from its index alone.
+/// splitmix64's finalizer: each image's colour or noise from its index or key alone.
 uint64_t mix(uint64_t x) {
   x += 0x9E3779B97F4A7C15ULL;
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
@@ -177,8 +177,9 @@ uint64_t mix(uint64_t x) {
 /// dSprites, and the study's two variants (disentanglement_lib's dsprites.py): the binary
 /// image repeated in three channels and multiplied by a colour uniform in [0.5, 1]³
 /// (color-dsprites), or with uniform noise in [0, 1] added to every pixel and channel and
-/// clipped at 1 (noisy-dsprites). The study draws a new colour or noise at each sampling;
-/// here each image's is drawn from its index, so that items(i) is a function of i.
+/// clipped at 1 (noisy-dsprites). The study draws a new colour or noise at each sampling, as
+/// draw_items does from its keys (training); items draws each image's from its index, so
+/// that items(i) is a function of i (embedding, export).
 class Dsprites : public Dataset {
  public:
   explicit Dsprites(DatasetKind kind) : kind_(kind) {}
@@ -189,31 +190,18 @@ class Dsprites : public Dataset {
   }
 
   torch::Tensor items(const std::vector<int64_t>& indices) const override {
-    for (int64_t index : indices) {
-      TORCH_CHECK(index >= 0 && index < kDspritesSize, "dsprites: index ", index, " out of range");
-    }
-    heart();  // build the raster before the threads need it
-    const auto n = static_cast<int64_t>(indices.size());
-    torch::Tensor out = torch::zeros({n, 1, kDspritesSide, kDspritesSide}, torch::kFloat32);
-    float* data = out.data_ptr<float>();
-    at::parallel_for(0, n, /*grain_size=*/32, [&](int64_t begin, int64_t end) {
-      for (int64_t k = begin; k < end; ++k) {
-        draw(dsprites_factors(indices[static_cast<size_t>(k)]), data + k * kPixels);
-      }
-    });
-    if (kind_ == DatasetKind::kDsprites) return out;
-    const bool colour = kind_ == DatasetKind::kColorDsprites;
-    std::vector<torch::Tensor> nuisance;
-    for (const int64_t index : indices) {
-      auto generator =
-          at::make_generator<at::CPUGeneratorImpl>(mix(static_cast<uint64_t>(index) ^ kind_seed()));
-      nuisance.push_back(
-          colour ? torch::rand({3, 1, 1}, generator, torch::kFloat32) * 0.5 + 0.5
-                 : torch::rand({3, kDspritesSide, kDspritesSide}, generator, torch::kFloat32));
-    }
-    const auto extra = torch::stack(nuisance);  // [n, 3, 1, 1] or [n, 3, 64, 64]
-    const auto rgb = out.expand({n, 3, kDspritesSide, kDspritesSide});
-    return colour ? (rgb * extra).contiguous() : torch::clamp_max(rgb + extra, 1.0).contiguous();
+    std::vector<uint64_t> keys;
+    for (const int64_t index : indices) keys.push_back(mix(static_cast<uint64_t>(index)));
+    return render(indices, keys);
+  }
+
+  torch::Tensor draw_items(const std::vector<int64_t>& indices,
+                           const std::vector<uint64_t>& keys) const override {
+    TORCH_CHECK(keys.size() == indices.size(), "draw_items: ", keys.size(), " keys for ",
+                indices.size(), " indices");
+    std::vector<uint64_t> drawn;  // apart from items' keys, which are mixed indices
+    for (const uint64_t key : keys) drawn.push_back(mix(key ^ 0xD4A3ULL));
+    return render(indices, drawn);
   }
 
   torch::Tensor labels(const std::vector<int64_t>& indices) const override {
@@ -236,6 +224,35 @@ class Dsprites : public Dataset {
   }
 
  private:
+  /// The images of `indices`, the colour or noise of item k drawn from keys[k].
+  torch::Tensor render(const std::vector<int64_t>& indices,
+                       const std::vector<uint64_t>& keys) const {
+    for (int64_t index : indices) {
+      TORCH_CHECK(index >= 0 && index < kDspritesSize, "dsprites: index ", index, " out of range");
+    }
+    heart();  // build the raster before the threads need it
+    const auto n = static_cast<int64_t>(indices.size());
+    torch::Tensor out = torch::zeros({n, 1, kDspritesSide, kDspritesSide}, torch::kFloat32);
+    float* data = out.data_ptr<float>();
+    at::parallel_for(0, n, /*grain_size=*/32, [&](int64_t begin, int64_t end) {
+      for (int64_t k = begin; k < end; ++k) {
+        draw(dsprites_factors(indices[static_cast<size_t>(k)]), data + k * kPixels);
+      }
+    });
+    if (kind_ == DatasetKind::kDsprites) return out;
+    const bool colour = kind_ == DatasetKind::kColorDsprites;
+    std::vector<torch::Tensor> nuisance;
+    for (const uint64_t key : keys) {
+      auto generator = at::make_generator<at::CPUGeneratorImpl>(key ^ kind_seed());
+      nuisance.push_back(
+          colour ? torch::rand({3, 1, 1}, generator, torch::kFloat32) * 0.5 + 0.5
+                 : torch::rand({3, kDspritesSide, kDspritesSide}, generator, torch::kFloat32));
+    }
+    const auto extra = torch::stack(nuisance);  // [n, 3, 1, 1] or [n, 3, 64, 64]
+    const auto rgb = out.expand({n, 3, kDspritesSide, kDspritesSide});
+    return colour ? (rgb * extra).contiguous() : torch::clamp_max(rgb + extra, 1.0).contiguous();
+  }
+
   uint64_t kind_seed() const { return kind_ == DatasetKind::kColorDsprites ? 0xC0102 : 0x0153; }
 
   DatasetKind kind_;

@@ -39,7 +39,12 @@ uint64_t mix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-enum Stream : uint64_t { kDataStream = 1, kNoiseStream = 2, kShuffleStream = 3 };
+enum Stream : uint64_t {
+  kDataStream = 1,
+  kNoiseStream = 2,
+  kShuffleStream = 3,
+  kNuisanceStream = 4
+};
 
 uint64_t stream_seed(int64_t seed, int64_t step, Stream stream) {
   return mix(mix(mix(static_cast<uint64_t>(seed)) ^ static_cast<uint64_t>(step)) ^ stream);
@@ -290,16 +295,19 @@ class Pack {
     const int64_t b = config_.batch_size;
     const int64_t d = model_->spec().latents;
     std::vector<int64_t> rows;
+    std::vector<uint64_t> keys;
     rows.reserve(static_cast<size_t>(k * b));
     std::vector<torch::Tensor> noise;
     for (const auto& m : members_) {
       const auto idx = batch_indices(m.seed, step_, b, dataset_.size());
       rows.insert(rows.end(), idx.begin(), idx.end());
+      const auto drawn = nuisance_keys(m.seed, step_, b);
+      keys.insert(keys.end(), drawn.begin(), drawn.end());
       noise.push_back(reparameterization_noise(m.seed, step_, b, d));
     }
     std::vector<int64_t> shape = {k, b};
     for (int64_t s : dataset_.item_shape()) shape.push_back(s);
-    const auto x = dataset_.items(rows).view(shape).to(device_);
+    const auto x = dataset_.draw_items(rows, keys).view(shape).to(device_);
     const auto eps = torch::stack(noise).to(device_);
 
     StepBatch batch;
@@ -432,6 +440,14 @@ std::vector<int64_t> batch_indices(int64_t seed, int64_t step, int64_t batch, in
         static_cast<int64_t>(mix(base + static_cast<uint64_t>(i)) % static_cast<uint64_t>(size));
   }
   return rows;
+}
+
+std::vector<uint64_t> nuisance_keys(int64_t seed, int64_t step, int64_t batch) {
+  const uint64_t base = stream_seed(seed, step, kNuisanceStream);
+  std::vector<uint64_t> keys(static_cast<size_t>(batch));
+  for (int64_t i = 0; i < batch; ++i)
+    keys[static_cast<size_t>(i)] = mix(base + static_cast<uint64_t>(i));
+  return keys;
 }
 
 torch::Tensor reparameterization_noise(int64_t seed, int64_t step, int64_t batch, int64_t latents) {

@@ -86,6 +86,47 @@ TEST_CASE("data/noisy-dsprites: the shape at 1 on uniform noise, in three channe
   CHECK_FALSE(torch::equal(images[0][0], images[0][1]));
 }
 
+TEST_CASE("data/color- and noisy-dsprites: draw_items draws the colour or noise afresh per key",
+          "[data]") {
+  const auto plain = open(DatasetKind::kDsprites);
+  const auto mask = plain->items(kRows);
+  std::vector<uint64_t> keys;
+  for (size_t i = 0; i < kRows.size(); ++i) keys.push_back(1000 + i);
+  for (const auto kind : {DatasetKind::kColorDsprites, DatasetKind::kNoisyDsprites}) {
+    const auto data = open(kind);
+    INFO((kind == DatasetKind::kColorDsprites ? "color-dsprites" : "noisy-dsprites"));
+    const auto drawn = data->draw_items(kRows, keys);
+    REQUIRE(drawn.sizes() == torch::IntArrayRef({6, 3, 64, 64}));
+    // The same keys, the same images; the shape is the row's, whatever the key.
+    CHECK(torch::equal(drawn, data->draw_items(kRows, keys)));
+    for (int64_t i = 0; i < 6; ++i) {
+      const auto on = mask[i][0] > 0.5;
+      const auto on_values = drawn[i].index({torch::indexing::Slice(), on});
+      if (kind == DatasetKind::kNoisyDsprites) {
+        CHECK(on_values.min().item<float>() == 1.0F);
+      } else {
+        CHECK(drawn[i].index({torch::indexing::Slice(), ~on}).abs().max().item<float>() == 0);
+        CHECK(on_values.min().item<float>() >= 0.5F);
+      }
+    }
+    // Row 5000 under two keys: two colours (or noises), as the study draws a new one at each
+    // sampling, and neither is the one items() draws from the row alone.
+    CHECK_FALSE(torch::equal(drawn[2], drawn[5]));
+    CHECK_FALSE(torch::equal(drawn[2], data->items({5000})[0]));
+    CHECK_THROWS(data->draw_items(kRows, {1, 2}));
+  }
+  // One row drawn 2,000 times: its colours fill [0.5, 1]^3 uniformly.
+  const std::vector<int64_t> same(2000, 5000);
+  std::vector<uint64_t> many;
+  for (uint64_t i = 0; i < 2000; ++i) many.push_back(i * 7919);
+  const auto colours = open(DatasetKind::kColorDsprites)->draw_items(same, many).amax({2, 3});
+  CHECK(colours.mean().item<double>() == Approx(0.75).margin(0.01));
+  CHECK(colours.std().item<double>() == Approx(0.5 / std::sqrt(12.0)).margin(0.01));
+  CHECK(colours.min().item<double>() >= 0.5);
+  // Datasets without a nuisance give their items.
+  CHECK(torch::equal(plain->draw_items(kRows, keys), mask));
+}
+
 namespace {
 
 /// A small file in 3dshapes.h5's layout: uint8 images [n, 64, 64, 3] and float64 labels

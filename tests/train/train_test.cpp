@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <set>
 #include <sstream>
 
 #include "infofrag/analyze/analyze.hpp"
@@ -169,21 +170,42 @@ TEST_CASE("a config file gives the sweep, and unknown keys in its sections are e
   CHECK(record.status == "finished");
 }
 
+TEST_CASE("a member's nuisance keys are a function of its seed and step, new at each step",
+          "[train]") {
+  const auto keys = nuisance_keys(7, 3, 64);
+  REQUIRE(keys.size() == 64);
+  CHECK(keys == nuisance_keys(7, 3, 64));
+  CHECK(std::set<uint64_t>(keys.begin(), keys.end()).size() == 64);
+  // Another step or another seed: other keys, none shared.
+  for (const auto& other : {nuisance_keys(7, 4, 64), nuisance_keys(8, 3, 64)}) {
+    std::set<uint64_t> all(keys.begin(), keys.end());
+    all.insert(other.begin(), other.end());
+    CHECK(all.size() == 128);
+  }
+  // A larger batch extends the smaller one, as batch_indices does.
+  const auto more = nuisance_keys(7, 3, 100);
+  CHECK(std::vector<uint64_t>(more.begin(), more.begin() + 64) == keys);
+}
+
 TEST_CASE("K members trained together equal each trained alone", "[train]") {
   TempDir dir;
-  for (const bool conv : {true, false}) {
+  // conv64 on dSprites, conv64 on color-dsprites (each member's colours drawn from its own
+  // seed and step: nuisance_keys), an MLP on the circle.
+  for (const int variant : {0, 1, 2}) {
+    const bool conv = variant < 2;
     TrainConfig together = conv ? dsprites_config(dir.path("k4")) : circle_config(dir.path("k4"));
+    if (variant == 1) together.data.dataset = infofrag::data::DatasetKind::kColorDsprites;
     if (!conv) together.steps = 40;
-    together.out = dir.path(conv ? "conv_k4" : "mlp_k4");
+    together.out = dir.path("k4_" + std::to_string(variant));
     together.pack_size = 4;
     TrainConfig alone = together;
-    alone.out = dir.path(conv ? "conv_k1" : "mlp_k1");
+    alone.out = dir.path("k1_" + std::to_string(variant));
     alone.pack_size = 1;
     train_sweep(together);
     train_sweep(alone);
     const auto members = expand_sweep(together);
     for (const auto& m : members) {
-      INFO(m.id << (conv ? " conv64" : " mlp"));
+      INFO(m.id << " variant " << variant);
       const auto a = weights_of(together.out, m.id);
       const auto b = weights_of(alone.out, m.id);
       // Adam normalizes steps, so rounding in near-zero gradients moves weights by up to

@@ -84,6 +84,13 @@ class Dataset {
   virtual std::vector<int64_t> item_shape() const = 0;
   /// float32 [B, *item_shape()], images in [0, 1]. Indices must be in [0, size()).
   virtual torch::Tensor items(const std::vector<int64_t>& indices) const = 0;
+  /// items(indices) with the nuisance that the dataset draws at random (color-dsprites'
+  /// colour, noisy-dsprites' noise) drawn afresh for item k from keys[k] (one key per index),
+  /// as the study draws a new one at each sampling; items(indices) draws each item's from its
+  /// index alone. Training passes keys of (member seed, step, item). Datasets without such a
+  /// nuisance return items(indices).
+  virtual torch::Tensor draw_items(const std::vector<int64_t>& indices,
+                                   const std::vector<uint64_t>& keys) const;
   /// int64 [B, F] factor classes (F = factor_names().size(), 0 when there are no labels).
   virtual torch::Tensor labels(const std::vector<int64_t>& indices) const = 0;
   /// F names, in the column order of `labels`.

@@ -52,6 +52,9 @@ TrainSummary train_sweep(const TrainConfig& config);
 /// depend on K, on its pack, or on where a run was resumed.
 /// The dataset rows of one member's batch at `step`, drawn uniformly with replacement.
 std::vector<int64_t> batch_indices(int64_t seed, int64_t step, int64_t batch, int64_t size);
+/// The keys of one member's batch at `step` for Dataset::draw_items: the colour or noise of
+/// color-dsprites and noisy-dsprites drawn afresh at each sampling, as in the study.
+std::vector<uint64_t> nuisance_keys(int64_t seed, int64_t step, int64_t batch);
 /// Standard normal noise float32 [batch, latents] for the reparameterization at `step`.
 torch::Tensor reparameterization_noise(int64_t seed, int64_t step, int64_t batch, int64_t latents);
 /// FactorVAE's permutations at `step`: int64 [batch, latents], column l a permutation of
