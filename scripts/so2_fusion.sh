@@ -20,7 +20,9 @@
 # times the largest size, larger sizes run on around the pool and repeats share learners;
 # sizes above M are dropped), --device (default cpu), --pack-size K (learners trained together,
 # default 50; the folder's packs, so keep it when resuming), --jobs J (fusions run at once,
-# default 1). Writes OUT/ensemble (the learners),
+# default 1), --ensemble DIR (learners trained already, by this script or `infofrag train`
+# with configs/circle_weak_learners.ini: nothing is trained, and the finished members of DIR
+# are the pool, however many there are). Writes OUT/ensemble (the learners),
 # OUT/embeddings.h5 (200 evenly spaced angles), OUT/fused/<similarity>_<size>_<repeat>.h5,
 # OUT/so2.h5 (every number), OUT/so2_continuity.png, OUT/so2_fused.png (the fused posteriors
 # as ellipses) and OUT/so2_learners.png, and prints the table. Resumable: training resumes, and files that
@@ -36,6 +38,7 @@ sizes=2,3,5,10,20,50
 device=cpu
 pack_size=50
 jobs=1
+ensemble=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --steps) steps=$2; shift 2 ;;
@@ -46,6 +49,7 @@ while [ $# -gt 0 ]; do
     --device) device=$2; shift 2 ;;
     --pack-size) pack_size=$2; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
+    --ensemble) ensemble=$2; shift 2 ;;
     -*) echo "so2_fusion.sh: unknown option $1" >&2; exit 2 ;;
     *) [ -z "$out" ] || { echo "so2_fusion.sh: one output folder only" >&2; exit 2; }
        out=$1; shift ;;
@@ -60,13 +64,16 @@ mkdir -p "$out/fused"
 start=$SECONDS
 
 # 1. The weak learners (resumes; refuses a folder trained with other settings).
-"$infofrag" train --config "$root/configs/circle_weak_learners.ini" --out "$out/ensemble" \
-  --train.steps "$steps" --train.seeds "$members" --train.pack-size "$pack_size" \
-  --train.device "$device" --train.progress false
+if [ -z "$ensemble" ]; then
+  ensemble=$out/ensemble
+  "$infofrag" train --config "$root/configs/circle_weak_learners.ini" --out "$ensemble" \
+    --train.steps "$steps" --train.seeds "$members" --train.pack-size "$pack_size" \
+    --train.device "$device" --train.progress false
+fi
 trained=$SECONDS
 
 # 2. The fingerprint: 200 evenly spaced angles θ_i = 2π·500i/100000, in order.
-[ -f "$out/embeddings.h5" ] || "$infofrag" embed --ensemble "$out/ensemble" \
+[ -f "$out/embeddings.h5" ] || "$infofrag" embed --ensemble "$ensemble" \
   --out "$out/embeddings.h5" --indices 0:100000:500 --device "$device" --progress false
 
 # 3. Fusions: repeat r fuses the first `size` learners of its own block of members/repeats

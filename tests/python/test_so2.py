@@ -1,16 +1,23 @@
 """scripts/so2_analysis.py, the SO(2) experiment's measures, against answers known without it:
 the Bhattacharyya distance by quadrature, a circle drawn in order, the same points shuffled,
 a staircase (steps evenly spaced, order lost within a step) that fools the continuity ratio
-but not the neighbour measure, a learner that cuts the circle, and the disjoint blocks.
+but not the neighbour measure, a learner that cuts the circle, and the disjoint blocks. With
+--infofrag, also scripts/so2_fusion.sh end to end at a tiny size, training its learners and
+again reusing them (--ensemble).
 
-    /usr/bin/python3 tests/python/test_so2.py
+    /usr/bin/python3 tests/python/test_so2.py [--infofrag build/infofrag]
 """
+import argparse
 import importlib.util
 import os
+import subprocess
+import sys
+import tempfile
 import unittest
 
 import numpy as np
 
+INFOFRAG = None
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 spec = importlib.util.spec_from_file_location("so2_analysis",
                                               os.path.join(ROOT, "scripts", "so2_analysis.py"))
@@ -99,5 +106,49 @@ class Measures(unittest.TestCase):
         self.assertEqual((m, lo, hi), (2.5, 1.75, 3.25))
 
 
+class Script(unittest.TestCase):
+    """scripts/so2_fusion.sh: 4 learners of 30 steps, 2 blocks, size 2, 30 fusion steps."""
+
+    def run_script(self, out, *extra):
+        env = dict(os.environ, INFOFRAG_SKIP_SETUP="1", INFOFRAG_PYTHON=sys.executable,
+                   INFOFRAG_BUILD_DIR=os.path.dirname(os.path.abspath(INFOFRAG)))
+        run = subprocess.run(["bash", os.path.join(ROOT, "scripts", "so2_fusion.sh"), out,
+                              "--steps", "30", "--members", "4", "--pack-size", "4",
+                              "--repeats", "2", "--sizes", "2,3", "--fuse-steps", "30",
+                              "--jobs", "2", *extra], env=env, capture_output=True, text=True)
+        self.assertEqual(run.returncode, 0, run.stderr + run.stdout)
+        return run.stdout
+
+    def test_end_to_end_and_reusing_learners(self):
+        if INFOFRAG is None:
+            self.skipTest("needs --infofrag")
+        import h5py
+        with tempfile.TemporaryDirectory() as tmp:
+            first, second = os.path.join(tmp, "a"), os.path.join(tmp, "b")
+            table = self.run_script(first)
+            self.assertIn("4 learners x 30 steps", table)
+            for name in ("so2.h5", "so2_continuity.png", "so2_fused.png", "so2_learners.png"):
+                self.assertTrue(os.path.getsize(os.path.join(first, name)) > 0, name)
+            with h5py.File(os.path.join(first, "so2.h5"), "r") as f:
+                self.assertEqual(f["continuity"].shape, (3, 2, 2))  # similarity, size, repeat
+                self.assertEqual(list(f["sizes"][()]), [2, 3])
+                subsets = [s.decode() if isinstance(s, bytes) else s for s in f["subsets"][()]]
+                blocks = [set(r.split()[2].split(",")) for r in subsets if r.split()[0] == "2"]
+                self.assertEqual([len(b) for b in blocks], [2, 2])
+                self.assertFalse(blocks[0] & blocks[1])  # size 2: each repeat its own block
+                first_numbers = {k: f[k][()] for k in ("continuity", "neighbours",
+                                                       "learners/largest_logvar")}
+            # The same learners, reused: nothing trained, the same numbers.
+            self.run_script(second, "--ensemble", os.path.join(first, "ensemble"))
+            self.assertFalse(os.path.exists(os.path.join(second, "ensemble")))
+            with h5py.File(os.path.join(second, "so2.h5"), "r") as f:
+                for key, value in first_numbers.items():
+                    np.testing.assert_array_equal(f[key][()], value, err_msg=key)
+
+
 if __name__ == "__main__":
-    unittest.main()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--infofrag")
+    args, rest = parser.parse_known_args()
+    INFOFRAG = args.infofrag
+    unittest.main(argv=[sys.argv[0]] + rest)
