@@ -117,6 +117,7 @@ if [ "$local_mode" = 1 ]; then
   export DEVICE=cpu ANALYZE_MEMBERS=20 ANALYZE_POINTS=300 NUMPY_PAIRS=20
   export TRAIN_KS=1,2 TRAIN_STEPS=1 TRAIN_EXTRA=2 TRAIN_REPEAT=1 TORCH_STEPS=2
   export MC_SPECS="2000:1" MC_SAMPLES=200
+  build_limit=3600  # a first build takes about 15 minutes on 2 cores
 else
   budget=${INFOFRAG_GPU_CHECK_BUDGET_S:-400}
   export PYTHON=${PYTHON:-python3}
@@ -127,6 +128,7 @@ else
   export TRAIN_KS=1,10,50 TRAIN_STEPS=5 TRAIN_EXTRA=20 TRAIN_REPEAT=2 TORCH_STEPS=100
   export MC_SPECS="10000:1 60000:1 60000:4"
   export MC_SAMPLES=2000
+  build_limit=300
 fi
 mkdir -p "$OUT"
 export OUT
@@ -226,7 +228,7 @@ left=$((budget - (SECONDS - start) - 20))
 t0=$SECONDS
 # Only what the checks need first; the rest of the tests come last, if time is left.
 if [ "$left" -ge 30 ]; then
-  timeout -k 10 $((left < 300 ? left : 300)) cmake --build "$BUILD" -j "$(nproc)" \
+  timeout -k 10 $((left < build_limit ? left : build_limit)) cmake --build "$BUILD" -j "$(nproc)" \
     --target infofrag_cli infofrag_cuda_tests infofrag_bench_analyze infofrag_bench_train \
     infofrag_bench_monte_carlo >>"$build_log" 2>&1
   build_rc=$?
