@@ -50,6 +50,16 @@ uint64_t stream_seed(int64_t seed, int64_t step, Stream stream) {
   return mix(mix(mix(static_cast<uint64_t>(seed)) ^ static_cast<uint64_t>(step)) ^ stream);
 }
 
+/// `count` values of one stream at (seed, step); a longer count extends a shorter one.
+std::vector<uint64_t> stream_values(int64_t seed, int64_t step, Stream stream, int64_t count) {
+  const uint64_t base = stream_seed(seed, step, stream);
+  std::vector<uint64_t> values(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) {
+    values[static_cast<size_t>(i)] = mix(base + static_cast<uint64_t>(i));
+  }
+  return values;
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
   std::ostringstream text;
@@ -433,21 +443,15 @@ class Pack {
 
 std::vector<int64_t> batch_indices(int64_t seed, int64_t step, int64_t batch, int64_t size) {
   TORCH_CHECK(size > 0, "batch_indices: empty dataset");
-  const uint64_t base = stream_seed(seed, step, kDataStream);
-  std::vector<int64_t> rows(static_cast<size_t>(batch));
-  for (int64_t i = 0; i < batch; ++i) {
-    rows[static_cast<size_t>(i)] =
-        static_cast<int64_t>(mix(base + static_cast<uint64_t>(i)) % static_cast<uint64_t>(size));
+  std::vector<int64_t> rows;
+  for (const uint64_t value : stream_values(seed, step, kDataStream, batch)) {
+    rows.push_back(static_cast<int64_t>(value % static_cast<uint64_t>(size)));
   }
   return rows;
 }
 
 std::vector<uint64_t> nuisance_keys(int64_t seed, int64_t step, int64_t batch) {
-  const uint64_t base = stream_seed(seed, step, kNuisanceStream);
-  std::vector<uint64_t> keys(static_cast<size_t>(batch));
-  for (int64_t i = 0; i < batch; ++i)
-    keys[static_cast<size_t>(i)] = mix(base + static_cast<uint64_t>(i));
-  return keys;
+  return stream_values(seed, step, kNuisanceStream, batch);
 }
 
 torch::Tensor reparameterization_noise(int64_t seed, int64_t step, int64_t batch, int64_t latents) {
